@@ -1,0 +1,15 @@
+// The Abseil flags of all subcommands, declared once; tools/cli.cc decides which
+// command accepts which.
+#ifndef GRAPHRUN_TOOLS_FLAGS_H_
+#define GRAPHRUN_TOOLS_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+
+ABSL_DECLARE_FLAG(std::vector<std::string>, set);
+ABSL_DECLARE_FLAG(int64_t, seed);
+
+#endif  // GRAPHRUN_TOOLS_FLAGS_H_
