@@ -196,7 +196,11 @@ OpDefBuilder& OpDefBuilder::VariadicInput(std::string name, std::string doc) {
   return *this;
 }
 OpDefBuilder& OpDefBuilder::Output(std::string name, std::string doc) {
-  def_.outputs.push_back({std::move(name), std::move(doc)});
+  def_.outputs.push_back({std::move(name), std::move(doc), true});
+  return *this;
+}
+OpDefBuilder& OpDefBuilder::NonDifferentiableOutput(std::string name, std::string doc) {
+  def_.outputs.push_back({std::move(name), std::move(doc), false});
   return *this;
 }
 OpDefBuilder& OpDefBuilder::Attr(AttrSpec spec) {
@@ -213,6 +217,15 @@ OpDefBuilder& OpDefBuilder::Flops(FlopsFn fn) {
 }
 OpDefBuilder& OpDefBuilder::NoGradient() {
   def_.no_gradient = true;
+  return *this;
+}
+
+OpDefBuilder& OpDefBuilder::ForwardAlias() {
+  def_.forward_alias = true;
+  return *this;
+}
+OpDefBuilder& OpDefBuilder::GradientPassthrough() {
+  def_.gradient_passthrough = true;
   return *this;
 }
 

@@ -98,6 +98,7 @@ struct InputSpec {
 struct OutputSpec {
   std::string name;
   std::string doc;
+  bool differentiable = true;  // false: a gradient never flows back through it
 };
 
 // What a shape or FLOP function sees of a node.
@@ -127,6 +128,11 @@ struct OpDef {
   KernelFactory kernel;          // oneDNN float32 forward and backward
   RefKernelFactory reference;    // double-precision forward and backward
   bool no_gradient = false;      // on purpose: no backward (argmax)
+  // Output 0 may be input 0's buffer seen with another shape (no copy): reshapes.
+  bool forward_alias = false;
+  // dL/d(input 0) equals dL/d(output 0) seen with input 0's shape (bias_add, reshapes):
+  // the executor may let the two gradients share a buffer.
+  bool gradient_passthrough = false;
 
   const AttrSpec* FindAttr(const std::string& attr) const;
   bool Variadic() const { return !inputs.empty() && inputs.back().variadic; }
@@ -156,10 +162,13 @@ class OpDefBuilder {
   OpDefBuilder& NonDifferentiableInput(std::string name, std::string doc = "");
   OpDefBuilder& VariadicInput(std::string name, std::string doc = "");
   OpDefBuilder& Output(std::string name, std::string doc = "");
+  OpDefBuilder& NonDifferentiableOutput(std::string name, std::string doc = "");
   OpDefBuilder& Attr(AttrSpec spec);
   OpDefBuilder& Shape(ShapeFn fn);
   OpDefBuilder& Flops(FlopsFn fn);
   OpDefBuilder& NoGradient();
+  OpDefBuilder& ForwardAlias();
+  OpDefBuilder& GradientPassthrough();
   template <typename K>
   OpDefBuilder& Kernel() {
     def_.kernel = [] { return std::unique_ptr<runtime::Kernel>(new K()); };

@@ -2,8 +2,14 @@
 // flatten(axis) keeps dimensions [0, axis) and merges the rest: [N, P, nf] -> [N, P·nf]
 // with index l·nf + k, the study's patch-major conv_flat. reshape(shape) gives the
 // per-sample dimensions explicitly; the batch dimension stays first.
+//
+// Both are views: the executor gives the output the input's buffer and the input's
+// gradient the output gradient's buffer, and the kernel only copies (one reorder) when
+// it could not (a gradient summed from several consumers).
 #include "absl/strings/str_join.h"
 #include "ops/shape_util.h"
+#include "runtime/dnnl_util.h"
+#include "runtime/reference.h"
 
 namespace graphrun::ops {
 namespace {
@@ -42,6 +48,59 @@ absl::StatusOr<std::vector<graph::TensorType>> ReshapeShape(const graph::ShapeCo
   return std::vector<graph::TensorType>{{ctx.inputs[0].dtype, graph::Shape(out)}};
 }
 
+using namespace runtime;  // NOLINT: kernels are written in the runtime's vocabulary
+
+// y = x with another shape; dL/dx = dL/dy.
+class ReshapeKernel : public Kernel {
+ public:
+  absl::Status Prepare(const KernelContext& ctx) override {
+    const int64_t n = ctx.in[0].size();
+    const auto& e = ctx.engine;
+    const dnnl::memory::desc md({n}, dt::f32, tag::a);
+    if (ctx.in[0].data() != ctx.out[0].data()) {
+      ASSIGN_OR_RETURN(dnnl::primitive p, CachedPrimitive(ctx, Key("reshape", "copy", n), [&] {
+        return dnnl::reorder(dnnl::reorder::primitive_desc(e, md, e, md));
+      }));
+      forward_.push_back(Step{p, {{DNNL_ARG_FROM, Mem(ctx.in[0], md, e)},
+                                  {DNNL_ARG_TO, Mem(ctx.out[0], md, e)}}});
+    }
+    if (ctx.training && !ctx.d_in[0].empty() && ctx.d_in[0].data() != ctx.d_out[0].data()) {
+      const bool acc = ctx.accumulate[0];
+      ASSIGN_OR_RETURN(dnnl::primitive p,
+                       CachedPrimitive(ctx, Key("reshape", acc ? "grad+" : "grad", n), [&] {
+                         return dnnl::reorder(
+                             dnnl::reorder::primitive_desc(e, md, e, md, AccumulateAttr(acc)));
+                       }));
+      backward_.push_back(Step{p, {{DNNL_ARG_FROM, Mem(ctx.d_out[0], md, e)},
+                                   {DNNL_ARG_TO, Mem(ctx.d_in[0], md, e)}}});
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Forward(dnnl::stream& stream) override {
+    for (const Step& s : forward_) s.Run(stream);
+    return absl::OkStatus();
+  }
+  void Backward(dnnl::stream& stream) override {
+    for (const Step& s : backward_) s.Run(stream);
+  }
+
+ private:
+  std::vector<Step> forward_, backward_;
+};
+
+class ReshapeReference : public RefKernel {
+ public:
+  void Forward(const graph::Attrs&, const RefInputs& in, const RefOutputs& out) const override {
+    out[0]->data = in[0]->data;
+  }
+  void Backward(const graph::Attrs&, const RefInputs&, const RefInputs&, const RefInputs& d_out,
+                const RefOutputs& d_in) const override {
+    if (d_in[0] == nullptr) return;
+    for (size_t i = 0; i < d_in[0]->size(); ++i) (*d_in[0])[i] += (*d_out[0])[i];
+  }
+};
+
 }  // namespace
 
 GRAPHRUN_REGISTER_OP(flatten)
@@ -49,13 +108,21 @@ GRAPHRUN_REGISTER_OP(flatten)
     .Input("x")
     .Output("y")
     .Attr(graph::AttrSpec::Int("axis", "first dimension to merge").Default(int64_t{1}).Range(1))
-    .Shape(FlattenShape);
+    .Shape(FlattenShape)
+    .ForwardAlias()
+    .GradientPassthrough()
+    .Kernel<ReshapeKernel>()
+    .Reference<ReshapeReference>();
 
 GRAPHRUN_REGISTER_OP(reshape)
     .Doc("The same elements with per-sample dimensions `shape` (batch dimension kept).")
     .Input("x")
     .Output("y")
     .Attr(graph::AttrSpec::IntList("shape", "new per-sample dimensions").Range(1))
-    .Shape(ReshapeShape);
+    .Shape(ReshapeShape)
+    .ForwardAlias()
+    .GradientPassthrough()
+    .Kernel<ReshapeKernel>()
+    .Reference<ReshapeReference>();
 
 }  // namespace graphrun::ops

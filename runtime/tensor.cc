@@ -1,15 +1,22 @@
 #include "runtime/tensor.h"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <new>
 
+#include "runtime/engine.h"
+
 namespace graphrun::runtime {
 
 namespace {
 constexpr size_t kAlignment = 64;
-}
+int64_t bytes_allocated = 0;
+}  // namespace
+
+int64_t TensorBytesAllocated() { return bytes_allocated; }
 
 Tensor Tensor::Allocate(const graph::TensorType& type) {
   Tensor t;
@@ -20,6 +27,7 @@ Tensor Tensor::Allocate(const graph::TensorType& type) {
   void* p = std::aligned_alloc(kAlignment, rounded);
   if (p == nullptr) throw std::bad_alloc();
   std::memset(p, 0, rounded);
+  bytes_allocated += static_cast<int64_t>(rounded);
   t.owner_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   t.data_ = p;
   return t;
