@@ -6,18 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "graph/text.h"
 
 namespace graphrun::graph {
-
-std::string WithThousands(int64_t n) {
-  std::string digits = absl::StrCat(n < 0 ? -n : n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return n < 0 ? "-" + out : out;
-}
 
 Summary Summarize(const Graph& graph) {
   Summary summary;
@@ -53,22 +44,11 @@ Summary Summarize(const Graph& graph) {
 std::string FormatSummary(const Graph& graph, const Summary& summary) {
   size_t w_node = 4, w_op = 2, w_out = 6;
   for (const SummaryRow& r : summary.rows) {
-    w_node = std::max(w_node, r.node.size());
-    w_op = std::max(w_op, r.op.size());
-    // "×" is two bytes but one column wide.
-    size_t cols = r.output.size();
-    for (size_t i = 0; i + 1 < r.output.size(); ++i) {
-      if (static_cast<unsigned char>(r.output[i]) == 0xC3) --cols;
-    }
-    w_out = std::max(w_out, cols);
+    w_node = std::max(w_node, DisplayWidth(r.node));
+    w_op = std::max(w_op, DisplayWidth(r.op));
+    w_out = std::max(w_out, DisplayWidth(r.output));
   }
-  auto pad = [](const std::string& s, size_t width) {
-    size_t cols = s.size();
-    for (size_t i = 0; i + 1 < s.size(); ++i) {
-      if (static_cast<unsigned char>(s[i]) == 0xC3) --cols;
-    }
-    return s + std::string(width > cols ? width - cols : 0, ' ');
-  };
+  const auto& pad = PadRight;
   std::string out = absl::StrCat("model ", graph.name(),
                                  graph.source().path().empty() ? "" : " (" + graph.source().path() + ")",
                                  "\n");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "graph/text.h"
 
 namespace graphrun::graph {
 
@@ -28,8 +29,6 @@ struct Summary {
 Summary Summarize(const Graph& graph);
 // The table as text, totals last.
 std::string FormatSummary(const Graph& graph, const Summary& summary);
-// 773270 -> "773,270".
-std::string WithThousands(int64_t n);
 
 }  // namespace graphrun::graph
 

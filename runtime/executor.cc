@@ -90,6 +90,7 @@ absl::Status Executor::PlanGradients(ParamStore* params) {
   // add. A pass-through op's input gradient shares its output gradient's buffer when
   // it is that gradient's only writer.
   std::vector<int> written(n_values, 0);
+  const std::vector<int> objective = graph_.objective();
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
     const int n = *it;
     const graph::Node& node = graph_.node(n);
@@ -106,8 +107,8 @@ absl::Status Executor::PlanGradients(ParamStore* params) {
             Concrete(graph_.value(v).type, options_.batch).shape);
       }
       allocate(v);
-      accumulate_[n][i] = written[v]++ > 0 || std::count(graph_.objective().begin(),
-                                                          graph_.objective().end(), v) > 0;
+      accumulate_[n][i] =
+          written[v]++ > 0 || std::count(objective.begin(), objective.end(), v) > 0;
     }
   }
   return absl::OkStatus();

@@ -2,6 +2,10 @@
 
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime/npz.h"
+
 namespace graphrun::runtime {
 
 ParamStore::ParamStore(const graph::Graph& graph) : graph_(graph), ids_(graph.params()) {
@@ -41,6 +45,29 @@ void ParamStore::Initialize(uint64_t seed) {
         break;
     }
   }
+}
+
+absl::Status ParamStore::LoadNpz(const std::string& path) {
+  absl::StatusOr<NpzArrays> arrays = ReadNpz(path);
+  if (!arrays.ok()) return arrays.status();
+  for (int id : ids_) {
+    const graph::Value& v = graph_.value(id);
+    auto it = arrays->find(v.name);
+    if (it == arrays->end()) it = arrays->find("param/" + v.name);
+    if (it == arrays->end()) {
+      return absl::NotFoundError(absl::StrCat(path, ": no array '", v.name, "' (or 'param/", v.name,
+                                              "') for parameter '", v.name, "'"));
+    }
+    const NpyArray& a = it->second;
+    if (a.shape != v.type.shape.dims()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": array '", it->first, "' has shape (", absl::StrJoin(a.shape, ", "),
+          ") but parameter '", v.name, "' is ", v.type.shape.ToString()));
+    }
+    float* w = values_[id].f32();
+    for (size_t i = 0; i < a.values.size(); ++i) w[i] = static_cast<float>(a.values[i]);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace graphrun::runtime

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <map>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "graph/graph.h"
 #include "runtime/tensor.h"
 
@@ -28,6 +30,11 @@ class ParamStore {
   // Parameter value ids in declaration order.
   const std::vector<int>& ids() const { return ids_; }
   const graph::Graph& graph() const { return graph_; }
+
+  // Sets every parameter from an .npz of named arrays (keys "<name>" or "param/<name>",
+  // as `graphrun dump` writes them). A missing parameter or a shape mismatch is an error
+  // naming the file, the key and both shapes.
+  absl::Status LoadNpz(const std::string& path);
 
  private:
   const graph::Graph& graph_;

@@ -11,6 +11,32 @@ const std::vector<Command>& Commands() {
        "Loads and validates MODEL (every problem is reported with its file and line), infers\n"
        "shapes with the batch dimension N symbolic, and prints one row per node with totals.",
        {"set", "seed"}, 1, 1, RunSummary},
+      {"gradcheck", "gradcheck MODEL | gradcheck --reference FILE.npz",
+       "check gradients: oneDNN vs a double-precision reference, and vs finite differences",
+       "For MODEL, prints one row per intermediate tensor and per parameter gradient:\n"
+       "  (a) the oneDNN float32 result against the double-precision reference (forward\n"
+       "      values, parameter gradients), and\n"
+       "  (b) the reference's analytic gradient against centred finite differences in double\n"
+       "      precision (five-point stencil; elements where a ReLU kink lies within the step\n"
+       "      are skipped and counted).\n"
+       "Columns: max |diff|, mean |diff|, max rel = max|diff| / max|reference| over the tensor.\n"
+       "Tolerances: (a) max rel <= 1e-4, (b) max rel <= 1e-6; exit 1 when a row exceeds them.\n"
+       "Inputs are random (N(0,1) images, uniform labels) unless --data_dir is given.\n\n"
+       "With --reference FILE.npz (the study's debug layout: X, y/Y, Fs_flat, W1, b1, W2, b2\n"
+       "and the tensors to compare), builds that network from the file's shapes, loads its\n"
+       "weights, runs forward and backward on its X and y, and prints the study's Table 1;\n"
+       "exit 1 when a relative difference exceeds 1e-5.",
+       {"samples", "params", "data_dir", "reference", "fd_elements", "set", "seed"}, 0, 1,
+       RunGradcheck},
+      {"dump", "dump MODEL --out FILE.npz",
+       "write every tensor of one forward and backward pass as a NumPy .npz",
+       "Runs MODEL on the first --samples training images (normalised as for training) and\n"
+       "writes, as arrays numpy.load reads: each input and each node's output under its name\n"
+       "(a second output as \"node:name\"), each parameter as \"param/<name>\", each\n"
+       "parameter gradient as \"grad/<name>\", \"loss\" and \"cost\" (loss + L2 penalty).\n"
+       "--params loads parameter values from an .npz of named arrays (a dump's own param/\n"
+       "arrays work), so the same weights can be fed to another implementation.",
+       {"out", "samples", "params", "data_dir", "set", "seed"}, 1, 1, RunDump},
       {"ops", "ops", "list the registered ops with their inputs, outputs and attributes", "", {},
        0, 0, RunOps},
   };

@@ -8,6 +8,9 @@ namespace graphrun::tools {
 
 int RunSummary(const Args& args);
 int RunOps(const Args& args);
+int RunGradcheck(const Args& args);
+int RunDump(const Args& args);
+
 
 }  // namespace graphrun::tools
 

@@ -6,3 +6,15 @@ ABSL_FLAG(std::vector<std::string>, set, {},
           "FIELD=VALUE: change a field of the model's training section by its path, e.g.\n"
           "--set schedule.cycles=1 --set l2.lambda=0.001 (repeatable; lists comma-separated)");
 ABSL_FLAG(int64_t, seed, -1, "seed of initialisation and shuffling (-1: the model file's)");
+ABSL_FLAG(std::string, data_dir, "",
+          "CIFAR-10 directory (cifar-10-batches-bin/); default: the model file's\n"
+          "training.data.cifar10_dir, then $GRAPHRUN_DATA_DIR, then data/cifar-10-batches-bin");
+ABSL_FLAG(int64_t, samples, 100, "number of images (the first ones of the training split)");
+ABSL_FLAG(std::string, params, "",
+          ".npz of parameter values by name (\"W1\" or \"param/W1\", as dump writes them);\n"
+          "default: initialised from the model file's seed");
+ABSL_FLAG(std::string, reference, "",
+          "a debug file in the study's layout (.npz, float64): check graphrun against it");
+ABSL_FLAG(int32_t, fd_elements, 6,
+          "elements per tensor checked by finite differences (the largest gradient first)");
+ABSL_FLAG(std::string, out, "", "output file");

@@ -11,5 +11,11 @@
 
 ABSL_DECLARE_FLAG(std::vector<std::string>, set);
 ABSL_DECLARE_FLAG(int64_t, seed);
+ABSL_DECLARE_FLAG(std::string, data_dir);
+ABSL_DECLARE_FLAG(int64_t, samples);
+ABSL_DECLARE_FLAG(std::string, params);
+ABSL_DECLARE_FLAG(std::string, reference);
+ABSL_DECLARE_FLAG(int32_t, fd_elements);
+ABSL_DECLARE_FLAG(std::string, out);
 
 #endif  // GRAPHRUN_TOOLS_FLAGS_H_

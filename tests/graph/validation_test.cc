@@ -171,7 +171,7 @@ TEST(ValidationTest, ReshapeChecksElementCount) {
 
 TEST(ValidationTest, RegisteredOpSetIsExactlyTheExpectedOne) {
   EXPECT_THAT(OpRegistry::Global().Names(),
-              ::testing::ElementsAre("argmax", "bias_add", "flatten", "l2", "matmul", "patchify",
+              ::testing::ElementsAre("add", "argmax", "bias_add", "flatten", "l2", "matmul", "patchify",
                                      "relu", "reshape", "softmax_xent"));
 }
 
