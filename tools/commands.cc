@@ -6,6 +6,22 @@ namespace graphrun::tools {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
+      {"train", "train MODEL | train --resume RUN_DIR",
+       "train a model on CIFAR-10 as its training section says",
+       "Mini-batch SGD with the model's schedule, L2 penalty and label smoothing; reshuffles\n"
+       "every epoch from the seed. At every log point (n_s/2 updates of the current cycle,\n"
+       "or training.log_every) it evaluates loss, cost and accuracy on the whole training and\n"
+       "validation splits, appends them to metrics.csv and saves a checkpoint; at the end it\n"
+       "reports the test accuracy and the training time (updates only) apart from the whole\n"
+       "run's. A terminal shows a live progress line. Ctrl-C (or SIGTERM) stops after the\n"
+       "current update, saves a checkpoint and exits 130 (143); --resume continues it.\n"
+       "The run directory holds model.pbtxt (as resolved), metrics.csv, checkpoint.bin and,\n"
+       "at the end, summary.json.",
+       {"out_dir", "resume", "max_steps", "data_dir", "set", "seed"}, 0, 1, RunTrain},
+      {"eval", "eval [MODEL] --checkpoint RUN_DIR",
+       "test accuracy, per-class accuracy and the confusion matrix of a checkpoint",
+       "MODEL defaults to the run directory's model.pbtxt; it must be the checkpoint's graph.",
+       {"checkpoint", "data_dir", "set"}, 0, 1, RunEval},
       {"summary", "summary MODEL",
        "print each node's op, output shape, parameter count and forward FLOPs per sample",
        "Loads and validates MODEL (every problem is reported with its file and line), infers\n"

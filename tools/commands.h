@@ -10,6 +10,8 @@ int RunSummary(const Args& args);
 int RunOps(const Args& args);
 int RunGradcheck(const Args& args);
 int RunDump(const Args& args);
+int RunTrain(const Args& args);
+int RunEval(const Args& args);
 
 
 }  // namespace graphrun::tools

@@ -18,3 +18,9 @@ ABSL_FLAG(std::string, reference, "",
 ABSL_FLAG(int32_t, fd_elements, 6,
           "elements per tensor checked by finite differences (the largest gradient first)");
 ABSL_FLAG(std::string, out, "", "output file");
+ABSL_FLAG(std::string, out_dir, "", "run directory (default runs/<model>-<YYYYmmdd-HHMMSS>)");
+ABSL_FLAG(std::string, resume, "",
+          "RUN_DIR: continue that run from its checkpoint (with its own model.pbtxt)");
+ABSL_FLAG(int64_t, max_steps, 0,
+          "stop after this many updates of the run, saving a checkpoint (0: run to the end)");
+ABSL_FLAG(std::string, checkpoint, "", "RUN_DIR (or its checkpoint.bin) whose parameters to use");

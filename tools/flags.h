@@ -17,5 +17,9 @@ ABSL_DECLARE_FLAG(std::string, params);
 ABSL_DECLARE_FLAG(std::string, reference);
 ABSL_DECLARE_FLAG(int32_t, fd_elements);
 ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(std::string, out_dir);
+ABSL_DECLARE_FLAG(std::string, resume);
+ABSL_DECLARE_FLAG(int64_t, max_steps);
+ABSL_DECLARE_FLAG(std::string, checkpoint);
 
 #endif  // GRAPHRUN_TOOLS_FLAGS_H_

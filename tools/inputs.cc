@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "graph/status.h"
 #include "runtime/cifar10.h"
+#include "tools/data_loading.h"
 #include "tools/flags.h"
 
 namespace graphrun::tools {
@@ -29,10 +30,7 @@ absl::StatusOr<std::map<int, std::vector<double>>> SampleInputs(const graph::Gra
       return absl::InvalidArgumentError(absl::StrCat("input '", graph.value(image).name, "' is ",
                                                      shape.ToString(), ", CIFAR-10 images are N×3×32×32"));
     }
-    ASSIGN_OR_RETURN(std::string dir, runtime::FindCifar10(absl::GetFlag(FLAGS_data_dir),
-                                                           graph.training().data().cifar10_dir()));
-    ASSIGN_OR_RETURN(runtime::Cifar10 data,
-                     runtime::LoadCifar10(dir, graph.training().data().validation_size()));
+    ASSIGN_OR_RETURN(runtime::Cifar10 data, LoadData(graph));
     if (n > data.train.count()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--samples=", n, ": the training split has ", data.train.count(), " images"));
