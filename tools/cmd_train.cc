@@ -39,8 +39,10 @@ void InstallSignalHandlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-absl::StatusOr<runtime::TrainOutcome> Train(const std::string& model_path, const std::string& run_dir,
-                                            bool resume) {
+}  // namespace
+
+absl::StatusOr<runtime::TrainOutcome> TrainModel(const std::string& model_path,
+                                                 const std::string& run_dir, bool resume) {
   ASSIGN_OR_RETURN(graph::Graph g, LoadGraph(model_path));
   const double t0 = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
   ASSIGN_OR_RETURN(runtime::Cifar10 data, LoadData(g));
@@ -64,15 +66,15 @@ absl::StatusOr<runtime::TrainOutcome> Train(const std::string& model_path, const
   return trainer->Run();
 }
 
-}  // namespace
-
 int RunTrain(const Args& args) {
   const std::string resume = absl::GetFlag(FLAGS_resume);
   if (!resume.empty()) {
     if (!absl::GetFlag(FLAGS_set).empty() || absl::GetFlag(FLAGS_seed) >= 0) {
       return UsageError("train", "--resume continues a run as it was: --set and --seed do not apply");
     }
-    if (!absl::GetFlag(FLAGS_out_dir).empty()) return UsageError("train", "--resume RUN_DIR is the run directory; drop --out_dir");
+    if (!absl::GetFlag(FLAGS_out_dir).empty()) {
+      return UsageError("train", "--resume RUN_DIR is the run directory; drop --out_dir");
+    }
   } else if (args.empty()) {
     return UsageError("train", "expected MODEL (or --resume RUN_DIR)");
   }
@@ -88,7 +90,7 @@ int RunTrain(const Args& args) {
     }
   }
   absl::StatusOr<runtime::TrainOutcome> outcome =
-      Train(model, resume.empty() ? absl::GetFlag(FLAGS_out_dir) : resume, !resume.empty());
+      TrainModel(model, resume.empty() ? absl::GetFlag(FLAGS_out_dir) : resume, !resume.empty());
   if (!outcome.ok()) return Fail(outcome.status());
   if (outcome->signal != 0) {
     std::fprintf(stderr, "interrupted by signal %d after step %lld; continue with --resume\n",

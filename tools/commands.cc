@@ -22,6 +22,21 @@ const std::vector<Command>& Commands() {
        "test accuracy, per-class accuracy and the confusion matrix of a checkpoint",
        "MODEL defaults to the run directory's model.pbtxt; it must be the checkpoint's graph.",
        {"checkpoint", "data_dir", "set"}, 0, 1, RunEval},
+      {"time", "time MODEL",
+       "time every op's forward and backward and the whole training step, like `caffe time`",
+       "Runs --steps training steps (after warm-up) on random data with batch --batch and\n"
+       "prints, per op, the median forward and backward time, its share of the step and its\n"
+       "GFLOP/s, then the step's forward, backward and update times. --json prints one JSON\n"
+       "object instead: step_ms, forward_ms, backward_ms, update_ms, gflops and ops.",
+       {"steps", "batch", "json", "set"}, 1, 1, RunTime},
+      {"plot", "plot RUN_DIR [RUN_DIR ...]",
+       "draw a run's learning rate, loss and accuracy curves (PNG); compare several runs",
+       "", {"out"}, 1, -1, RunPlot},
+      {"compare", "compare MODEL MODEL ...",
+       "train several model files one after another, then plot and tabulate them side by side",
+       "", {"out", "data_dir", "set", "seed", "max_steps"}, 2, -1, RunCompare},
+      {"schedule", "schedule MODEL", "print and plot the learning rate of a model's schedule",
+       "", {"out", "set"}, 1, 1, RunSchedule},
       {"summary", "summary MODEL",
        "print each node's op, output shape, parameter count and forward FLOPs per sample",
        "Loads and validates MODEL (every problem is reported with its file and line), infers\n"

@@ -17,7 +17,12 @@ ABSL_FLAG(std::string, reference, "",
           "a debug file in the study's layout (.npz, float64): check graphrun against it");
 ABSL_FLAG(int32_t, fd_elements, 6,
           "elements per tensor checked by finite differences (the largest gradient first)");
-ABSL_FLAG(std::string, out, "", "output file");
+ABSL_FLAG(std::string, out, "",
+          "where to write: dump's .npz file; schedule's PNG; plot's and compare's comparison\n"
+          "directory");
+ABSL_FLAG(int64_t, steps, 100, "timed training steps (after 20 warm-up steps)");
+ABSL_FLAG(int64_t, batch, 0, "batch size (0: the model's training.batch_size)");
+ABSL_FLAG(bool, json, false, "print one JSON object instead of the table");
 ABSL_FLAG(std::string, out_dir, "", "run directory (default runs/<model>-<YYYYmmdd-HHMMSS>)");
 ABSL_FLAG(std::string, resume, "",
           "RUN_DIR: continue that run from its checkpoint (with its own model.pbtxt)");

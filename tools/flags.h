@@ -21,5 +21,8 @@ ABSL_DECLARE_FLAG(std::string, out_dir);
 ABSL_DECLARE_FLAG(std::string, resume);
 ABSL_DECLARE_FLAG(int64_t, max_steps);
 ABSL_DECLARE_FLAG(std::string, checkpoint);
+ABSL_DECLARE_FLAG(int64_t, steps);
+ABSL_DECLARE_FLAG(int64_t, batch);
+ABSL_DECLARE_FLAG(bool, json);
 
 #endif  // GRAPHRUN_TOOLS_FLAGS_H_
