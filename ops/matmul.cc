@@ -92,21 +92,42 @@ class MatmulKernel : public Kernel {
                                 {DNNL_ARG_WEIGHTS, Mem(ctx.in[1], b, e)},
                                 {DNNL_ARG_DST, Mem(ctx.out[0], y, e)}}});
     if (!ctx.training) return absl::OkStatus();
-    if (!ctx.d_in[0].empty()) {  // dA (R×K) = dY (R×M) · Bᵀ (M×K)
-      const dnnl::memory::desc bt = Matrix(d.m, d.k, !d.tb);
-      ASSIGN_OR_RETURN(dnnl::primitive p, MatmulPrimitive(ctx, "matmul/da" + shape, y, bt, a,
-                                                          ctx.accumulate[0]));
-      backward_.push_back(Step{p, {{DNNL_ARG_SRC, Mem(ctx.d_out[0], y, e)},
-                                   {DNNL_ARG_WEIGHTS, Mem(ctx.in[1], bt, e)},
-                                   {DNNL_ARG_DST, Mem(ctx.d_in[0], a, e)}}});
+    // Every gradient is written in its operand's stored layout with a plain destination
+    // (oneDNN has no fast matmul into a strided destination): for a transposed operand
+    // the product is computed transposed.
+    if (!ctx.d_in[0].empty()) {
+      const bool acc = ctx.accumulate[0];
+      Args args = {{DNNL_ARG_DST, Mem(ctx.d_in[0], Matrix(d.ta ? d.k : d.r, d.ta ? d.r : d.k), e)}};
+      dnnl::primitive p;
+      if (!d.ta) {  // dA (R×K) = dY (R×M) · Bᵀ (M×K)
+        const dnnl::memory::desc bt = Matrix(d.m, d.k, !d.tb);
+        ASSIGN_OR_RETURN(p, MatmulPrimitive(ctx, "matmul/da" + shape, y, bt, Matrix(d.r, d.k), acc));
+        args[DNNL_ARG_SRC] = Mem(ctx.d_out[0], y, e);
+        args[DNNL_ARG_WEIGHTS] = Mem(ctx.in[1], bt, e);
+      } else {      // dAᵀ (K×R) = B (K×M) · dYᵀ (M×R)
+        ASSIGN_OR_RETURN(p, MatmulPrimitive(ctx, "matmul/dat" + shape, b, Matrix(d.m, d.r, true),
+                                            Matrix(d.k, d.r), acc));
+        args[DNNL_ARG_SRC] = Mem(ctx.in[1], b, e);
+        args[DNNL_ARG_WEIGHTS] = Mem(ctx.d_out[0], Matrix(d.m, d.r, true), e);
+      }
+      backward_.push_back(Step{p, args});
     }
-    if (!ctx.d_in[1].empty()) {  // dB (K×M) = Aᵀ (K×R) · dY (R×M)
-      const dnnl::memory::desc at = Matrix(d.k, d.r, !d.ta);
-      ASSIGN_OR_RETURN(dnnl::primitive p, MatmulPrimitive(ctx, "matmul/db" + shape, at, y, b,
-                                                          ctx.accumulate[1]));
-      backward_.push_back(Step{p, {{DNNL_ARG_SRC, Mem(ctx.in[0], at, e)},
-                                   {DNNL_ARG_WEIGHTS, Mem(ctx.d_out[0], y, e)},
-                                   {DNNL_ARG_DST, Mem(ctx.d_in[1], b, e)}}});
+    if (!ctx.d_in[1].empty()) {
+      const bool acc = ctx.accumulate[1];
+      Args args = {{DNNL_ARG_DST, Mem(ctx.d_in[1], Matrix(d.tb ? d.m : d.k, d.tb ? d.k : d.m), e)}};
+      dnnl::primitive p;
+      if (!d.tb) {  // dB (K×M) = Aᵀ (K×R) · dY (R×M)
+        const dnnl::memory::desc at = Matrix(d.k, d.r, !d.ta);
+        ASSIGN_OR_RETURN(p, MatmulPrimitive(ctx, "matmul/db" + shape, at, y, Matrix(d.k, d.m), acc));
+        args[DNNL_ARG_SRC] = Mem(ctx.in[0], at, e);
+        args[DNNL_ARG_WEIGHTS] = Mem(ctx.d_out[0], y, e);
+      } else {      // dBᵀ (M×K) = dYᵀ (M×R) · A (R×K)
+        ASSIGN_OR_RETURN(p, MatmulPrimitive(ctx, "matmul/dbt" + shape, Matrix(d.m, d.r, true), a,
+                                            Matrix(d.m, d.k), acc));
+        args[DNNL_ARG_SRC] = Mem(ctx.d_out[0], Matrix(d.m, d.r, true), e);
+        args[DNNL_ARG_WEIGHTS] = Mem(ctx.in[0], a, e);
+      }
+      backward_.push_back(Step{p, args});
     }
     return absl::OkStatus();
   }

@@ -16,7 +16,7 @@ namespace graphrun::runtime {
 
 // What a kernel is bound to: the node, its forward tensors and its gradient slots.
 struct KernelContext {
-  const graph::Node* node = nullptr;
+  const graph::Node* node = nullptr;  // the node (a fused chain's last node)
   std::vector<Tensor> in;     // forward inputs (concrete shapes)
   std::vector<Tensor> out;    // forward outputs
   // Backward (only when `training`): the gradient of each output (empty() when no
@@ -28,6 +28,8 @@ struct KernelContext {
   std::vector<bool> accumulate;
   bool training = false;
   dnnl::engine engine;
+  // A fused kernel's chain of nodes, first to last (empty for a single node's kernel).
+  std::vector<const graph::Node*> chain;
 
   const graph::Attrs& attrs() const { return node->attrs; }
 };

@@ -1,5 +1,6 @@
 #include "runtime/params.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -9,10 +10,37 @@
 namespace graphrun::runtime {
 
 ParamStore::ParamStore(const graph::Graph& graph) : graph_(graph), ids_(graph.params()) {
-  for (int id : ids_) {
-    values_[id] = Tensor::Allocate(graph.value(id).type);
-    grads_[id] = Tensor::Allocate(graph.value(id).type);
+  const proto::L2& l2 = graph.training().l2();
+  auto decays = [&](int id) {
+    if (!(l2.lambda() > 0)) return false;
+    for (const std::string& name : l2.params()) {
+      if (name == graph.value(id).name) return true;
+    }
+    return false;
+  };
+  // Group 0: decayed and trainable; 1: trainable; 2: frozen.
+  auto group = [&](int id) { return !graph.value(id).trainable ? 2 : decays(id) ? 0 : 1; };
+  std::vector<int> order = ids_;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return group(a) < group(b); });
+  constexpr int64_t kAlign = 16;  // floats: 64 bytes
+  std::map<int, int64_t> offsets;
+  int64_t total = 0;
+  int64_t group_end[3] = {0, 0, 0};
+  for (int id : order) {
+    offsets[id] = total;
+    total += (graph.value(id).type.shape.NumElements() + kAlign - 1) / kAlign * kAlign;
+    group_end[group(id)] = total;
   }
+  group_end[1] = std::max(group_end[1], group_end[0]);
+  const graph::TensorType arena{proto::FLOAT32, graph::Shape({std::max<int64_t>(total, 1)})};
+  value_arena_ = Tensor::Allocate(arena);
+  grad_arena_ = Tensor::Allocate(arena);
+  for (int id : ids_) {
+    values_[id] = Tensor::View(graph.value(id).type, value_arena_.f32() + offsets[id]);
+    grads_[id] = Tensor::View(graph.value(id).type, grad_arena_.f32() + offsets[id]);
+  }
+  decayed_ = {0, group_end[0]};
+  undecayed_ = {group_end[0], group_end[1] - group_end[0]};
 }
 
 void ParamStore::Initialize(uint64_t seed) {

@@ -15,6 +15,15 @@
 
 namespace graphrun::runtime {
 
+// A contiguous range of the parameter arenas, in floats.
+struct ParamSegment {
+  int64_t offset = 0;
+  int64_t size = 0;
+};
+
+// Values and gradients live in two arenas, each parameter at a 64-byte boundary, in the
+// order: trainable parameters under the training section's L2 penalty, the other
+// trainable ones, the frozen ones. The optimiser updates each group in one pass.
 class ParamStore {
  public:
   // Zero-filled values and gradients for every parameter of `graph`.
@@ -23,6 +32,13 @@ class ParamStore {
   // Draws every parameter from its initializer in declaration order with a generator
   // seeded by `seed`: He-normal N(0, 2/fan_in), normal, zeros or a constant.
   void Initialize(uint64_t seed);
+
+  // The trainable parameters with and without weight decay (the L2 penalty), as ranges of
+  // the arenas.
+  ParamSegment decayed() const { return decayed_; }
+  ParamSegment undecayed() const { return undecayed_; }
+  const Tensor& value_arena() const { return value_arena_; }
+  const Tensor& grad_arena() const { return grad_arena_; }
 
   Tensor& value(int id) { return values_.at(id); }
   Tensor& grad(int id) { return grads_.at(id); }
@@ -39,8 +55,10 @@ class ParamStore {
  private:
   const graph::Graph& graph_;
   std::vector<int> ids_;
-  std::map<int, Tensor> values_;
+  std::map<int, Tensor> values_;  // views into the arenas
   std::map<int, Tensor> grads_;
+  Tensor value_arena_, grad_arena_;
+  ParamSegment decayed_, undecayed_;
 };
 
 }  // namespace graphrun::runtime

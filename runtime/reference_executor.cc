@@ -5,7 +5,8 @@
 
 namespace graphrun::runtime {
 
-std::vector<bool> ValuesNeedingGradient(const graph::Graph& graph, const std::vector<int>& nodes) {
+std::vector<bool> ValuesNeedingGradient(const graph::Graph& graph, const std::vector<int>& nodes,
+                                        const std::vector<int>& objective) {
   const int n_values = static_cast<int>(graph.values().size());
   // Forward: values that depend on a trainable parameter through differentiable inputs.
   std::vector<bool> depends(n_values, false);
@@ -24,7 +25,7 @@ std::vector<bool> ValuesNeedingGradient(const graph::Graph& graph, const std::ve
   }
   // Backward: values from which the objective is reached.
   std::vector<bool> leads(n_values, false);
-  for (int v : graph.objective()) leads[v] = true;
+  for (int v : objective) leads[v] = true;
   for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
     const graph::Node& node = graph.node(*it);
     if (node.op->no_gradient) continue;
@@ -57,7 +58,7 @@ absl::StatusOr<std::unique_ptr<RefExecutor>> RefExecutor::Create(const graph::Gr
   }
   std::vector<int> all(graph.nodes().size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
-  ex->needs_grad_ = ValuesNeedingGradient(graph, all);
+  ex->needs_grad_ = ValuesNeedingGradient(graph, all, graph.objective());
   return ex;
 }
 

@@ -43,10 +43,11 @@ class RefExecutor {
   std::vector<bool> needs_grad_;
 };
 
-// For each value of `graph`: whether the gradient of the objective must be computed
-// for it, i.e. it depends on a trainable parameter and leads to the objective. The
-// same rule decides both backends' backward passes.
-std::vector<bool> ValuesNeedingGradient(const graph::Graph& graph, const std::vector<int>& nodes);
+// For each value of `graph`: whether the gradient of the sum of `objective` must be
+// computed for it over `nodes`, i.e. it depends on a trainable parameter and leads to
+// the objective. The same rule decides both backends' backward passes.
+std::vector<bool> ValuesNeedingGradient(const graph::Graph& graph, const std::vector<int>& nodes,
+                                        const std::vector<int>& objective);
 
 }  // namespace graphrun::runtime
 

@@ -79,11 +79,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const graph::Graph& gra
                                                    " training images"));
   }
   t->params_ = std::make_unique<ParamStore>(graph);
-  ExecutorOptions exec;
-  exec.batch = training.batch_size();
-  exec.backward = true;
-  ASSIGN_OR_RETURN(t->train_, Executor::Create(graph, t->params_.get(), exec));
-  ASSIGN_OR_RETURN(t->optimizer_, Sgd::Create(t->params_.get(), training.optimizer().sgd()));
+  ASSIGN_OR_RETURN(t->train_, TrainingStep::Create(graph, t->params_.get(), training.batch_size()));
   ASSIGN_OR_RETURN(t->evaluator_, Evaluator::Create(graph, t->params_.get(), data));
   t->order_.resize(data->train.count());
   return t;
@@ -113,7 +109,7 @@ absl::Status Trainer::Resume() {
   RETURN_IF_ERROR(RestoreParams(ckpt, path, params_.get()));
   for (const proto::TensorData& d : ckpt.optimizer_state()) {
     bool found = false;
-    for (auto& [id, tensor] : optimizer_->state()) {
+    for (auto& [id, tensor] : train_->optimizer().state()) {
       if (graph_.value(id).name == d.name()) {
         RETURN_IF_ERROR(FromTensorData(d, path, &tensor));
         found = true;
@@ -163,17 +159,17 @@ absl::Status Trainer::TrainStep() {
     need_order_ = false;
   }
   const double rate = schedule_.Rate(step_);
-  FeedBatch(*data_, data_->train, order_.data() + position_ * batch, batch, graph_, train_.get());
-  RETURN_IF_ERROR(train_->Forward(&tape_));
-  last_loss_ = train_->value(graph_.loss()).f32()[0];
+  FeedBatch(*data_, data_->train, order_.data() + position_ * batch, batch, graph_, &train_->executor());
+  RETURN_IF_ERROR(train_->Forward());
+  last_loss_ = train_->loss();
   if (!std::isfinite(last_loss_)) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "training diverged at step %d (learning rate %.6g): the loss is %f. The last checkpoint "
         "(%s) is intact; lower training.schedule.eta_max or raise training.l2.lambda",
         step_, rate, last_loss_, (fs::path(options_.out_dir) / kCheckpointFile).string()));
   }
-  train_->Backward(tape_);
-  optimizer_->Update(rate);
+  train_->Backward();
+  train_->Update(rate);
   ++step_;
   if (++position_ == steps_per_epoch_) {
     position_ = 0;
@@ -186,6 +182,19 @@ absl::Status Trainer::TrainStep() {
 absl::Status Trainer::LogPoint() {
   ASSIGN_OR_RETURN(EvalResult train, evaluator_->Evaluate(data_->train));
   ASSIGN_OR_RETURN(EvalResult val, evaluator_->Evaluate(data_->validation));
+  if (!std::isfinite(train.loss) || !std::isfinite(val.loss)) {
+    // The last update diverged: stop before this state is logged or saved, so that the
+    // last checkpoint stays the last good one.
+    const std::string checkpoint = (fs::path(options_.out_dir) / kCheckpointFile).string();
+    if (step_ == 0) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "the initial parameters give a training loss of %f: check the initialisers", train.loss));
+    }
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "training diverged at step %d (learning rate %.6g): the training loss after it is %f. The "
+        "last checkpoint (%s) is intact; lower training.schedule.eta_max or raise training.l2.lambda",
+        step_ - 1, schedule_.Rate(step_ - 1), train.loss, checkpoint));
+  }
   const double epoch = static_cast<double>(step_) / static_cast<double>(steps_per_epoch_);
   const double rate = schedule_.Rate(std::min(step_, schedule_.total_steps()));
   const std::string row = absl::StrFormat("%d,%.4f,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f\n", step_, epoch, rate,
@@ -208,7 +217,7 @@ absl::Status Trainer::LogPoint() {
 absl::Status Trainer::SaveCheckpoint() {
   proto::Checkpoint ckpt;
   SaveParams(*params_, &ckpt);
-  for (const auto& [id, tensor] : optimizer_->state()) {
+  for (const auto& [id, tensor] : train_->optimizer().state()) {
     *ckpt.add_optimizer_state() = ToTensorData(graph_.value(id).name, tensor);
   }
   ckpt.set_step(step_);

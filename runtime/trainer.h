@@ -19,6 +19,7 @@
 #include "runtime/optimizer.h"
 #include "runtime/params.h"
 #include "runtime/schedule.h"
+#include "runtime/training_step.h"
 
 namespace graphrun::runtime {
 
@@ -75,10 +76,8 @@ class Trainer {
   TrainOptions options_;
   Schedule schedule_;
   std::unique_ptr<ParamStore> params_;
-  std::unique_ptr<Executor> train_;
-  std::unique_ptr<Sgd> optimizer_;
+  std::unique_ptr<TrainingStep> train_;
   std::unique_ptr<Evaluator> evaluator_;
-  Tape tape_;
 
   int64_t step_ = 0, epoch_ = 0, position_ = 0, steps_per_epoch_ = 0;
   std::mt19937_64 shuffle_rng_;
