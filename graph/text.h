@@ -23,6 +23,9 @@ inline std::string PadRight(const std::string& s, size_t width) {
 // 773270 -> "773,270".
 std::string WithThousands(int64_t n);
 
+// `s` as a JSON string literal, quotes included (", \ and control characters escaped).
+std::string JsonString(const std::string& s);
+
 }  // namespace graphrun
 
 #endif  // GRAPHRUN_GRAPH_TEXT_H_

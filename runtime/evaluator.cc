@@ -33,12 +33,23 @@ absl::StatusOr<Executor*> Evaluator::ExecutorFor(int64_t batch) {
   if (it != executors_.end()) return it->second.get();
   ExecutorOptions options;
   options.batch = batch;
-  options.targets = graph_.objective();
-  options.targets.push_back(graph_.predictions());
+  options.targets = {graph_.loss(), graph_.predictions()};
   ASSIGN_OR_RETURN(std::unique_ptr<Executor> ex, Executor::Create(graph_, params_, options));
   Executor* raw = ex.get();
   executors_[batch] = std::move(ex);
   return raw;
+}
+
+absl::StatusOr<double> Evaluator::Penalty() {
+  if (graph_.l2_penalty() < 0) return 0.0;
+  if (penalty_ == nullptr) {
+    ExecutorOptions options;
+    options.batch = 1;
+    options.targets = {graph_.l2_penalty()};
+    ASSIGN_OR_RETURN(penalty_, Executor::Create(graph_, params_, options));
+  }
+  RETURN_IF_ERROR(penalty_->Forward());
+  return penalty_->value(graph_.l2_penalty()).f32()[0];
 }
 
 absl::StatusOr<EvalResult> Evaluator::Evaluate(const ImageSet& set) {
@@ -49,7 +60,8 @@ absl::StatusOr<EvalResult> Evaluator::Evaluate(const ImageSet& set) {
   if (r.count == 0) return r;
   const int64_t batch = graph_.training().eval_batch_size();
   indices_.resize(static_cast<size_t>(std::min(batch, r.count)));
-  double loss_sum = 0, penalty = 0;
+  double loss_sum = 0;
+  ASSIGN_OR_RETURN(const double penalty, Penalty());
   int64_t correct = 0;
   for (int64_t begin = 0; begin < r.count; begin += batch) {
     const int64_t n = std::min(batch, r.count - begin);
@@ -58,7 +70,6 @@ absl::StatusOr<EvalResult> Evaluator::Evaluate(const ImageSet& set) {
     FeedBatch(*data_, set, indices_.data(), n, graph_, ex);
     RETURN_IF_ERROR(ex->Forward());
     loss_sum += static_cast<double>(ex->value(graph_.loss()).f32()[0]) * static_cast<double>(n);
-    if (graph_.l2_penalty() >= 0) penalty = ex->value(graph_.l2_penalty()).f32()[0];
     const int32_t* predicted = ex->value(graph_.predictions()).i32();
     for (int64_t i = 0; i < n; ++i) {
       const int32_t truth = set.labels[begin + i];

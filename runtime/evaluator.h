@@ -34,11 +34,14 @@ class Evaluator {
   Evaluator(const graph::Graph& graph, ParamStore* params, const Cifar10* data)
       : graph_(graph), params_(params), data_(data) {}
   absl::StatusOr<Executor*> ExecutorFor(int64_t batch);
+  // The L2 penalty (it depends on the parameters only: computed once per evaluation).
+  absl::StatusOr<double> Penalty();
 
   const graph::Graph& graph_;
   ParamStore* params_;
   const Cifar10* data_;
   std::map<int64_t, std::unique_ptr<Executor>> executors_;  // by batch size
+  std::unique_ptr<Executor> penalty_;
   std::vector<int64_t> indices_;
 };
 

@@ -90,6 +90,9 @@ class Executor {
   const std::vector<int>& planned_nodes() const { return nodes_; }
   // The kernels in execution order.
   const std::vector<Unit>& units() const { return units_; }
+  Kernel& unit_kernel(int unit) const { return *kernels_[unit]; }
+  // Whether Backward runs the unit (it has an input needing a gradient).
+  bool unit_has_backward(int unit) const { return backward_[unit]; }
   const graph::Graph& graph() const { return graph_; }
   // Starts (or, with null, stops) recording per-node times into `profile`.
   void set_profile(Profile* profile);

@@ -16,6 +16,7 @@
 #include "graph/model_file.h"
 #include "graph/status.h"
 #include "graph/summary.h"
+#include "graph/text.h"
 #include "runtime/atomic_file.h"
 #include "runtime/checkpoint.h"
 
@@ -57,6 +58,18 @@ std::string DefaultRunDir(const std::string& model_name) {
   return absl::StrCat("runs/", model_name, "-", stamp);
 }
 
+absl::StatusOr<std::string> CreateRunDir(const std::string& model_name) {
+  const std::string base = DefaultRunDir(model_name);
+  std::error_code ec;
+  fs::create_directories(fs::path(base).parent_path(), ec);
+  for (int k = 1; k < 1000; ++k) {
+    const std::string dir = k == 1 ? base : absl::StrCat(base, "-", k);
+    if (fs::create_directory(dir, ec)) return dir;  // false when it exists: try the next
+    if (ec) return absl::InternalError(absl::StrCat(dir, ": cannot create: ", ec.message()));
+  }
+  return absl::AlreadyExistsError(absl::StrCat(base, ": too many runs with this name"));
+}
+
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const graph::Graph& graph,
                                                          const Cifar10* data,
                                                          const TrainOptions& options) {
@@ -89,7 +102,8 @@ double Trainer::Elapsed() const { return previous_total_seconds_ + (Now() - star
 
 absl::Status Trainer::Start() {
   std::error_code ec;
-  if (fs::exists(fs::path(options_.out_dir) / kCheckpointFile, ec)) {
+  if (fs::exists(fs::path(options_.out_dir) / kCheckpointFile, ec) ||
+      fs::exists(fs::path(options_.out_dir) / kMetricsFile, ec)) {
     return absl::AlreadyExistsError(absl::StrCat(options_.out_dir, " already holds a run; continue it with --resume ",
                                                  options_.out_dir, " or choose another --out_dir"));
   }
@@ -253,11 +267,11 @@ void Trainer::Progress(bool force) {
 
 absl::Status Trainer::WriteSummary(const TrainOutcome& o) {
   const std::string json = absl::StrFormat(
-      "{\n  \"model\": \"%s\",\n  \"model_file\": \"%s\",\n  \"seed\": %d,\n  \"steps\": %d,\n"
+      "{\n  \"model\": %s,\n  \"model_file\": %s,\n  \"seed\": %d,\n  \"steps\": %d,\n"
       "  \"parameters\": %d,\n  \"test_accuracy\": %.6f,\n  \"test_loss\": %.6f,\n"
       "  \"val_accuracy\": %.6f,\n  \"val_loss\": %.6f,\n  \"train_seconds\": %.3f,\n"
       "  \"total_seconds\": %.3f\n}\n",
-      graph_.name(), options_.model_path, graph_.training().seed(), o.steps,
+      JsonString(graph_.name()), JsonString(options_.model_path), graph_.training().seed(), o.steps,
       graph::Summarize(graph_).total_params, o.test.accuracy, o.test.loss, o.validation.accuracy,
       o.validation.loss, o.train_seconds, o.total_seconds);
   return WriteFileAtomically((fs::path(options_.out_dir) / kSummaryFile).string(), json);

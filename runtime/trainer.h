@@ -93,6 +93,9 @@ class Trainer {
 
 // "runs/<model>-<YYYYmmdd-HHMMSS>".
 std::string DefaultRunDir(const std::string& model_name);
+// Creates and returns a new run directory DefaultRunDir(model_name), with -2, -3, … when
+// that exists already (two runs started in one second never share one).
+absl::StatusOr<std::string> CreateRunDir(const std::string& model_name);
 
 }  // namespace graphrun::runtime
 

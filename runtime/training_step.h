@@ -5,6 +5,7 @@
 #define GRAPHRUN_RUNTIME_TRAINING_STEP_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "graph/graph.h"
@@ -14,9 +15,13 @@
 
 namespace graphrun::runtime {
 
+// oneDNN's best instruction set on this CPU ("avx2", "avx512_core_bf16", ...).
+std::string CpuIsaName();
+
 class TrainingStep {
  public:
   // The executor for `batch` samples with backward, and the model's optimiser over `params`.
+  // training.precision BF16 is an error naming what the CPU lacks.
   static absl::StatusOr<std::unique_ptr<TrainingStep>> Create(const graph::Graph& graph,
                                                               ParamStore* params, int64_t batch);
 

@@ -126,15 +126,15 @@ absl::Status Time(const std::string& model) {
     std::vector<std::string> ops;
     for (const OpRow& r : rows) {
       ops.push_back(absl::StrFormat(
-          "{\"node\": \"%s\", \"op\": \"%s\", \"forward_ms\": %.4f, \"backward_ms\": %.4f, "
+          "{\"node\": %s, \"op\": %s, \"forward_ms\": %.4f, \"backward_ms\": %.4f, "
           "\"share\": %.4f, \"gflops\": %.2f}",
-          r.node, r.op, r.forward_ms, r.backward_ms, (r.forward_ms + r.backward_ms) / op_ms,
+          JsonString(r.node), JsonString(r.op), r.forward_ms, r.backward_ms, (r.forward_ms + r.backward_ms) / op_ms,
           gf(r.flops, r.forward_ms + r.backward_ms)));
     }
-    std::printf("{\"model\": \"%s\", \"batch\": %lld, \"steps\": %lld, \"step_ms\": %.4f, "
+    std::printf("{\"model\": %s, \"batch\": %lld, \"steps\": %lld, \"step_ms\": %.4f, "
                 "\"forward_ms\": %.4f, \"backward_ms\": %.4f, \"update_ms\": %.4f, \"mflop\": %.2f, "
                 "\"gflops\": %.2f, \"ops\": [%s]}\n",
-                g.name().c_str(), static_cast<long long>(batch), static_cast<long long>(steps), step_ms,
+                JsonString(g.name()).c_str(), static_cast<long long>(batch), static_cast<long long>(steps), step_ms,
                 forward_ms, backward_ms, update_ms, total_flops / 1e6, gflops,
                 absl::StrJoin(ops, ", ").c_str());
     return absl::OkStatus();

@@ -47,7 +47,10 @@ absl::StatusOr<runtime::TrainOutcome> TrainModel(const std::string& model_path,
   const double t0 = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
   ASSIGN_OR_RETURN(runtime::Cifar10 data, LoadData(g));
   runtime::TrainOptions options;
-  options.out_dir = run_dir.empty() ? runtime::DefaultRunDir(g.name()) : run_dir;
+  options.out_dir = run_dir;
+  if (options.out_dir.empty()) {
+    ASSIGN_OR_RETURN(options.out_dir, runtime::CreateRunDir(g.name()));
+  }
   options.resume = resume;
   options.max_steps = absl::GetFlag(FLAGS_max_steps);
   options.live_progress = ::isatty(::fileno(stderr)) != 0;

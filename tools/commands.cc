@@ -31,12 +31,39 @@ const std::vector<Command>& Commands() {
        {"steps", "batch", "json", "set"}, 1, 1, RunTime},
       {"plot", "plot RUN_DIR [RUN_DIR ...]",
        "draw a run's learning rate, loss and accuracy curves (PNG); compare several runs",
-       "", {"out"}, 1, -1, RunPlot},
+       "Reads what a run wrote (metrics.csv, summary.json, model.pbtxt) and draws, into each\n"
+       "RUN_DIR: lr.png (the learning rate of the run's schedule against the update step,\n"
+       "with the logged points), loss.png (training and validation loss and cost) and\n"
+       "accuracy.png (training and validation accuracy, the final test accuracy as a line).\n"
+       "An unfinished run (no summary.json) is drawn up to its last logged step; its test\n"
+       "accuracy is reported as not available. With two or more runs it also writes, into\n"
+       "--out (default runs/compare-<YYYYmmdd-HHMMSS>): compare_accuracy.png and\n"
+       "compare_time.png (one bar per run, labelled by model, f, nf, nh) and compare.md (a\n"
+       "table: model, f, nf, nh, steps, test accuracy, training seconds, run). With one run,\n"
+       "--out is where its three PNGs go (default: the run directory).\n"
+       "Figures are 1000x700-pixel PNGs drawn by tools/plot.py with matplotlib (Debian's\n"
+       "python3-matplotlib; $GRAPHRUN_PYTHON names another interpreter); without it, plot says\n"
+       "what to install and exits 1.",
+       {"out"}, 1, -1, RunPlot},
       {"compare", "compare MODEL MODEL ...",
        "train several model files one after another, then plot and tabulate them side by side",
-       "", {"out", "data_dir", "set", "seed", "max_steps"}, 2, -1, RunCompare},
+       "Loads every MODEL first (a bad file stops it before any training), then trains them\n"
+       "one after another with the same --data_dir, --set, --seed and --max_steps, each into\n"
+       "its own run directory runs/<model>-<YYYYmmdd-HHMMSS> (printed), as `graphrun train`\n"
+       "does, and finally does what `graphrun plot` does with all the runs: each run's\n"
+       "lr.png, loss.png, accuracy.png, and compare.md, compare_accuracy.png and\n"
+       "compare_time.png in --out (default runs/compare-<YYYYmmdd-HHMMSS>). Example, the\n"
+       "study's Figures 1 and 2: graphrun compare models/arch{1,2,3,4}.pbtxt\n"
+       "Ctrl-C stops the current run (resumable with train --resume) and the comparison.",
+       {"out", "data_dir", "set", "seed", "max_steps"}, 2, -1, RunCompare},
       {"schedule", "schedule MODEL", "print and plot the learning rate of a model's schedule",
-       "", {"out", "set"}, 1, 1, RunSchedule},
+       "Prints the schedule of MODEL's training section (with --set applied): its kind, the\n"
+       "run's length in updates and epochs, the learning rate at every step where its slope\n"
+       "changes (it is linear in between) and the log points where training evaluates; then\n"
+       "draws it into --out (a .png, .svg or .pdf; default schedule-<model>.png in the\n"
+       "current directory). Nothing is trained. The study's Figures 3 and 7:\n"
+       "graphrun schedule models/arch2.pbtxt; graphrun schedule models/arch5.pbtxt",
+       {"out", "set"}, 1, 1, RunSchedule},
       {"summary", "summary MODEL",
        "print each node's op, output shape, parameter count and forward FLOPs per sample",
        "Loads and validates MODEL (every problem is reported with its file and line), infers\n"
