@@ -229,11 +229,6 @@ OpDefBuilder& OpDefBuilder::GradientPassthrough() {
   return *this;
 }
 
-OpDefBuilder& OpDefBuilder::Layout(LayoutMapFn fn) {
-  def_.layout_map = std::move(fn);
-  return *this;
-}
-
 OpRegistrar::OpRegistrar(OpDefBuilder& builder) {
   OpRegistry::Global().Register(std::move(builder).Build());
 }

@@ -113,14 +113,6 @@ using ShapeFn = std::function<absl::StatusOr<std::vector<TensorType>>(const Shap
 // Forward floating-point operations for one sample (shapes have batch 1).
 using FlopsFn =
     std::function<int64_t(const ShapeContext&, const std::vector<TensorType>& outputs)>;
-// For an op whose output is its input's elements rearranged (patchify): the input seen
-// as a row-major tensor of dims `view` lands in the output at Σ index_i · strides[i].
-// The executor can then have the data feed write straight into the output.
-struct LayoutMap {
-  Dims view;
-  Dims strides;
-};
-using LayoutMapFn = std::function<LayoutMap(const Attrs& attrs, const Shape& input)>;
 using KernelFactory = std::function<std::unique_ptr<runtime::Kernel>()>;
 using RefKernelFactory = std::function<std::unique_ptr<runtime::RefKernel>()>;
 
@@ -141,8 +133,6 @@ struct OpDef {
   // dL/d(input 0) equals dL/d(output 0) seen with input 0's shape (bias_add, reshapes):
   // the executor may let the two gradients share a buffer.
   bool gradient_passthrough = false;
-  // Set for pure rearrangements of input 0 (see LayoutMap).
-  LayoutMapFn layout_map;
 
   const AttrSpec* FindAttr(const std::string& attr) const;
   bool Variadic() const { return !inputs.empty() && inputs.back().variadic; }
@@ -179,7 +169,6 @@ class OpDefBuilder {
   OpDefBuilder& NoGradient();
   OpDefBuilder& ForwardAlias();
   OpDefBuilder& GradientPassthrough();
-  OpDefBuilder& Layout(LayoutMapFn fn);
   template <typename K>
   OpDefBuilder& Kernel() {
     def_.kernel = [] { return std::unique_ptr<runtime::Kernel>(new K()); };

@@ -82,14 +82,6 @@ class PatchifyKernel : public Kernel {
   Step forward_, backward_;
 };
 
-// Image element (n, c, pr·f + a, pc·f + b) goes to patch element (n, pr·(W/f) + pc,
-// (a·f + b)·C + c): the data feed can write normalised images straight into patches.
-graph::LayoutMap PatchifyLayout(const graph::Attrs& attrs, const graph::Shape& x) {
-  const int64_t f = attrs.GetInt("size"), n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-  const int64_t patch = f * f * c;
-  return {{n, c, h / f, f, w / f, f}, {(h / f) * (w / f) * patch, 1, (w / f) * patch, f * c, patch, c}};
-}
-
 class PatchifyReference : public RefKernel {
  public:
   // Calls fn(image index, patch index) for every element pair of x and y.
@@ -128,7 +120,6 @@ GRAPHRUN_REGISTER_OP(patchify)
     .Output("y", "patches [N, P, f·f·C], patch-major, channel fastest within a patch")
     .Attr(graph::AttrSpec::Int("size", "patch side f; must divide H and W").Range(1))
     .Shape(PatchifyShape)
-    .Layout(PatchifyLayout)
     .Kernel<PatchifyKernel>()
     .Reference<PatchifyReference>();
 

@@ -109,17 +109,13 @@ absl::StatusOr<Cifar10> LoadCifar10(const std::string& dir, int64_t validation_s
 }
 
 void Cifar10::Normalise(const ImageSet& set, const int64_t* indices, int64_t n, float* out,
-                        int32_t* labels, const int64_t* offsets, int64_t sample_stride) const {
+                        int32_t* labels) const {
   // Both cores, like the kernels around it (OpenMP, as oneDNN here).
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {
     const uint8_t* p = &set.pixels[indices[i] * kCifarPixels];
-    float* o = out + i * sample_stride;
-    if (offsets == nullptr) {
-      for (int j = 0; j < kCifarPixels; ++j) o[j] = (static_cast<float>(p[j]) - mean[j]) * inv_std[j];
-    } else {
-      for (int j = 0; j < kCifarPixels; ++j) o[offsets[j]] = (static_cast<float>(p[j]) - mean[j]) * inv_std[j];
-    }
+    float* o = out + i * kCifarPixels;
+    for (int j = 0; j < kCifarPixels; ++j) o[j] = (static_cast<float>(p[j]) - mean[j]) * inv_std[j];
     if (labels != nullptr) labels[i] = set.labels[indices[i]];
   }
 }

@@ -33,12 +33,9 @@ struct Cifar10 {
   std::vector<std::string> class_names;
 
   // Writes the normalised images `indices` of `set` into `out` ([n, 3, 32, 32] floats)
-  // and their labels into `labels` (may be null). With `offsets` (3072 entries), pixel j
-  // of image i goes to out[i · sample_stride + offsets[j]] instead: straight into the
-  // layout of the op that reads the images (patchify).
+  // and their labels into `labels` (may be null).
   void Normalise(const ImageSet& set, const int64_t* indices, int64_t n, float* out,
-                 int32_t* labels, const int64_t* offsets = nullptr,
-                 int64_t sample_stride = kCifarPixels) const;
+                 int32_t* labels) const;
 };
 
 // Reads one batch file: every record checked (whole records, labels 0-9); errors name

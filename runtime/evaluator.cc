@@ -11,9 +11,8 @@ namespace graphrun::runtime {
 void FeedBatch(const Cifar10& data, const ImageSet& set, const int64_t* indices, int64_t n,
                const graph::Graph& graph, Executor* executor) {
   const int image = graph.FedInput(proto::IMAGE), label = graph.FedInput(proto::LABEL);
-  const FeedView& view = executor->feed_view(image);
-  data.Normalise(set, indices, n, view.target, label >= 0 ? executor->value(label).i32() : nullptr,
-                 view.offsets.empty() ? nullptr : view.offsets.data(), view.sample_stride);
+  data.Normalise(set, indices, n, executor->value(image).f32(),
+                 label >= 0 ? executor->value(label).i32() : nullptr);
 }
 
 absl::StatusOr<std::unique_ptr<Evaluator>> Evaluator::Create(const graph::Graph& graph,
@@ -35,7 +34,6 @@ absl::StatusOr<Executor*> Evaluator::ExecutorFor(int64_t batch) {
   ExecutorOptions options;
   options.batch = batch;
   options.targets = {graph_.loss(), graph_.predictions()};
-  options.fold_feeds = true;
   ASSIGN_OR_RETURN(std::unique_ptr<Executor> ex, Executor::Create(graph_, params_, options));
   Executor* raw = ex.get();
   executors_[batch] = std::move(ex);

@@ -46,7 +46,7 @@ class Evaluator {
 };
 
 // Writes images `indices` of `set`, normalised, and their labels into the executor's
-// IMAGE and LABEL inputs (through its feed view: maybe straight into patches).
+// IMAGE and LABEL inputs.
 void FeedBatch(const Cifar10& data, const ImageSet& set, const int64_t* indices, int64_t n,
                const graph::Graph& graph, Executor* executor);
 

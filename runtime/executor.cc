@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -111,29 +110,13 @@ void Executor::PlanUnits() {
     }
     units_.push_back(std::move(unit));
   }
-  if (!options_.fold_feeds) return;
-  // An input whose only reader is a rearranging op, as a unit of its own: the feed writes
-  // that op's output directly and the unit is dropped.
-  for (int v : graph_.inputs()) {
-    if (consumers[v] != 1 || graph_.value(v).type.dtype != proto::FLOAT32) continue;
-    for (size_t u = 0; u < units_.size(); ++u) {
-      const graph::Node& node = graph_.node(units_[u].last());
-      if (units_[u].nodes.size() == 1 && node.op->layout_map && node.inputs[0] == v) {
-        folded_[v] = units_[u].last();
-        units_.erase(units_.begin() + u);
-        break;
-      }
-    }
-  }
 }
 
 absl::Status Executor::PlanValues(ParamStore* params) {
   const int64_t batch = options_.batch;
   values_.assign(graph_.values().size(), Tensor());
   for (int id : graph_.params()) values_[id] = params->value(id);
-  for (int id : graph_.inputs()) {
-    if (folded_.count(id) == 0) values_[id] = Tensor::Allocate(Concrete(graph_.value(id).type, batch));
-  }
+  for (int id : graph_.inputs()) values_[id] = Tensor::Allocate(Concrete(graph_.value(id).type, batch));
   for (int n : nodes_) {
     const graph::Node& node = graph_.node(n);
     for (size_t k = 0; k < node.outputs.size(); ++k) {
@@ -146,34 +129,6 @@ absl::Status Executor::PlanValues(ParamStore* params) {
         values_[v] = Tensor::Allocate(type);
       }
     }
-  }
-  for (int id : graph_.inputs()) {
-    const graph::TensorType type = Concrete(graph_.value(id).type, batch);
-    if (type.dtype != proto::FLOAT32) continue;
-    FeedView view;
-    view.sample_stride = type.shape.NumElements() / batch;
-    auto folded = folded_.find(id);
-    if (folded == folded_.end()) {
-      view.target = values_[id].f32();
-    } else {
-      // Offsets of one sample's elements in the rearranging op's output.
-      const graph::Node& node = graph_.node(folded->second);
-      const graph::LayoutMap map = node.op->layout_map(node.attrs, type.shape);
-      const Tensor& out = values_[node.outputs[0]];
-      view.target = out.f32();
-      view.sample_stride = map.strides[0];
-      view.offsets.resize(static_cast<size_t>(type.shape.NumElements() / batch));
-      std::vector<int64_t> index(map.view.size(), 0);
-      for (int64_t& offset : view.offsets) {
-        offset = 0;
-        for (size_t k = 1; k < map.view.size(); ++k) offset += index[k] * map.strides[k];
-        for (int k = static_cast<int>(map.view.size()) - 1; k > 0; --k) {
-          if (++index[k] < map.view[k]) break;
-          index[k] = 0;
-        }
-      }
-    }
-    feed_views_[id] = std::move(view);
   }
   return absl::OkStatus();
 }
@@ -307,25 +262,6 @@ void Executor::Backward(const Tape& tape) {
     }
   }
   stream.wait();
-}
-
-void FillRandomInputs(const graph::Graph& graph, int64_t classes, uint64_t seed, Executor* executor) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> normal(0.f, 1.f);
-  std::uniform_int_distribution<int32_t> label(0, static_cast<int32_t>(classes - 1));
-  for (int id : graph.inputs()) {
-    const graph::Shape shape = graph.value(id).type.shape.WithBatch(executor->batch());
-    if (graph.value(id).type.dtype == proto::INT32) {
-      int32_t* t = executor->value(id).i32();
-      for (int64_t i = 0; i < shape.NumElements(); ++i) t[i] = label(rng);
-      continue;
-    }
-    const FeedView& view = executor->feed_view(id);
-    const int64_t per_sample = shape.NumElements() / executor->batch();
-    for (int64_t n = 0; n < executor->batch(); ++n) {
-      for (int64_t j = 0; j < per_sample; ++j) view.at(n, j) = normal(rng);
-    }
-  }
 }
 
 float Executor::Objective() const {

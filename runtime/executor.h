@@ -6,7 +6,6 @@
 #ifndef GRAPHRUN_RUNTIME_EXECUTOR_H_
 #define GRAPHRUN_RUNTIME_EXECUTOR_H_
 
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -54,27 +53,7 @@ struct ExecutorOptions {
   bool backward = false;
   // Whether chains of nodes may run as one fused kernel (runtime/fusion.h).
   bool fuse = true;
-  // Whether an input read only by a rearranging op (patchify, see graph::LayoutMap) may be
-  // written by the data feed straight into that op's output, the op then not running.
-  // Only for callers that write inputs through feed_view().
-  bool fold_feeds = false;
 };
-
-// Where the data feed writes one input: element j (row-major) of sample i goes to
-// target[i · sample_stride + offsets[j]] (offsets empty: j itself).
-struct FeedView {
-  float* target = nullptr;
-  int64_t sample_stride = 0;
-  std::vector<int64_t> offsets;
-
-  float& at(int64_t sample, int64_t j) const {
-    return target[sample * sample_stride + (offsets.empty() ? j : offsets[j])];
-  }
-};
-
-// Fills every input of `executor` with random data: N(0, 1) floats, labels uniform in
-// [0, classes) (benchmarks, `graphrun time`).
-void FillRandomInputs(const graph::Graph& graph, int64_t classes, uint64_t seed, class Executor* executor);
 
 // What the executor runs as one kernel: a single node, or a fused chain.
 struct Unit {
@@ -97,8 +76,6 @@ class Executor {
   // The gradient of a value after Backward (empty() when it needs none).
   const Tensor& grad(int id) const { return grads_[id]; }
   bool has_value(int id) const { return !values_[id].empty(); }
-  // Where the data feed writes input `id` (FLOAT32 inputs).
-  const FeedView& feed_view(int id) const { return feed_views_.at(id); }
   // Whether Backward computes the value's gradient.
   bool needs_grad(int id) const { return needs_grad_[id]; }
 
@@ -140,8 +117,6 @@ class Executor {
   std::vector<std::unique_ptr<Kernel>> kernels_;  // by unit
   std::vector<bool> backward_;                // by unit: has an input needing a gradient
   Profile* profile_ = nullptr;
-  std::map<int, int> folded_;            // input value id -> the rearranging node it feeds
-  std::map<int, FeedView> feed_views_;   // by input value id
 };
 
 }  // namespace graphrun::runtime

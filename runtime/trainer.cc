@@ -92,8 +92,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const graph::Graph& gra
                                                    " training images"));
   }
   t->params_ = std::make_unique<ParamStore>(graph);
-  ASSIGN_OR_RETURN(t->train_, TrainingStep::Create(graph, t->params_.get(), training.batch_size(),
-                                                        /*fold_feeds=*/true));
+  ASSIGN_OR_RETURN(t->train_, TrainingStep::Create(graph, t->params_.get(), training.batch_size()));
   ASSIGN_OR_RETURN(t->evaluator_, Evaluator::Create(graph, t->params_.get(), data));
   t->order_.resize(data->train.count());
   return t;

@@ -42,8 +42,7 @@ std::string CpuIsaName() {
 }
 
 absl::StatusOr<std::unique_ptr<TrainingStep>> TrainingStep::Create(const graph::Graph& graph,
-                                                                   ParamStore* params, int64_t batch,
-                                                                   bool fold_feeds) {
+                                                                   ParamStore* params, int64_t batch) {
   RETURN_IF_ERROR(CheckPrecision(graph));
   std::unique_ptr<TrainingStep> step(new TrainingStep(graph));
   // The L2 penalty's gradient is applied by the optimiser as weight decay, so the step
@@ -52,7 +51,6 @@ absl::StatusOr<std::unique_ptr<TrainingStep>> TrainingStep::Create(const graph::
   options.batch = batch;
   options.backward = true;
   options.objective = {graph.loss()};
-  options.fold_feeds = fold_feeds;
   ASSIGN_OR_RETURN(step->executor_, Executor::Create(graph, params, options));
   const double lambda = graph.l2_penalty() >= 0 ? graph.training().l2().lambda() : 0.0;
   ASSIGN_OR_RETURN(step->optimizer_, Sgd::Create(params, graph.training().optimizer().sgd(), lambda));

@@ -22,10 +22,8 @@ class TrainingStep {
  public:
   // The executor for `batch` samples with backward, and the model's optimiser over `params`.
   // training.precision BF16 is an error naming what the CPU lacks.
-  // With `fold_feeds`, inputs must be written through executor().feed_view().
   static absl::StatusOr<std::unique_ptr<TrainingStep>> Create(const graph::Graph& graph,
-                                                              ParamStore* params, int64_t batch,
-                                                              bool fold_feeds = false);
+                                                              ParamStore* params, int64_t batch);
 
   // Forward (recorded on the tape), backward and update with learning rate `rate`, on the
   // inputs already written into executor().value(...). A non-finite loss returns

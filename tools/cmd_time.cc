@@ -47,11 +47,23 @@ absl::Status Time(const std::string& model) {
   if (batch < 1) return absl::InvalidArgumentError(absl::StrCat("--batch=", batch, ": must be >= 1"));
   runtime::ParamStore params(g);
   params.Initialize(g.training().seed());
-  ASSIGN_OR_RETURN(std::unique_ptr<runtime::TrainingStep> step, runtime::TrainingStep::Create(g, &params, batch,
-                                                                                         /*fold_feeds=*/true));
+  ASSIGN_OR_RETURN(std::unique_ptr<runtime::TrainingStep> step, runtime::TrainingStep::Create(g, &params, batch));
   runtime::Executor& ex = step->executor();
+  // Random inputs: N(0, 1) images, uniform labels.
+  std::mt19937_64 rng(1);
+  std::normal_distribution<float> normal(0.f, 1.f);
   const int64_t classes = g.logits() >= 0 ? g.value(g.logits()).type.shape.dim(1) : 10;
-  runtime::FillRandomInputs(g, classes, 1, &ex);
+  std::uniform_int_distribution<int32_t> label(0, static_cast<int32_t>(classes - 1));
+  for (int id : g.inputs()) {
+    runtime::Tensor& t = ex.value(id);
+    for (int64_t i = 0; i < t.size(); ++i) {
+      if (t.dtype() == proto::INT32) {
+        t.i32()[i] = label(rng);
+      } else {
+        t.f32()[i] = normal(rng);
+      }
+    }
+  }
   // A small constant rate keeps the parameters near their start over many steps.
   const double rate = 1e-4;
   for (int i = 0; i < kWarmup; ++i) RETURN_IF_ERROR(step->Run(rate));

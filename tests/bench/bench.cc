@@ -44,7 +44,20 @@ Fixture* Load(const std::string& name) {
   return f;
 }
 
-void FillInputs(const graph::Graph& g, runtime::Executor& ex) { runtime::FillRandomInputs(g, 10, 1, &ex); }
+void FillInputs(const graph::Graph& g, runtime::Executor& ex) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  for (int id : g.inputs()) {
+    Tensor& t = ex.value(id);
+    for (int64_t i = 0; i < t.size(); ++i) {
+      if (t.dtype() == proto::INT32) {
+        t.i32()[i] = static_cast<int32_t>(i % 10);
+      } else {
+        t.f32()[i] = normal(rng);
+      }
+    }
+  }
+}
 
 // Forward FLOPs of a unit's nodes for the executor's batch.
 double UnitFlops(const graph::Graph& g, const runtime::Unit& unit, int64_t batch) {
@@ -104,7 +117,7 @@ void RegisterOps(const std::string& name, Fixture* f) {
 
 void RegisterStepAndEval(const std::string& name, Fixture* f) {
   benchmark::RegisterBenchmark(("Step/" + name).c_str(), [f](benchmark::State& state) {
-    auto step = runtime::TrainingStep::Create(*f->graph, f->params.get(), 100, /*fold_feeds=*/true);
+    auto step = runtime::TrainingStep::Create(*f->graph, f->params.get(), 100);
     if (!step.ok()) {
       state.SkipWithError(std::string(step.status().message()).c_str());
       return;
@@ -126,7 +139,6 @@ void RegisterStepAndEval(const std::string& name, Fixture* f) {
     runtime::ExecutorOptions options;
     options.batch = 1000;
     options.targets = {f->graph->loss(), f->graph->predictions()};
-    options.fold_feeds = true;
     auto ex = runtime::Executor::Create(*f->graph, f->params.get(), options);
     if (!ex.ok()) {
       state.SkipWithError(std::string(ex.status().message()).c_str());

@@ -179,29 +179,6 @@ TEST(ExecutorTest, FusedKernelsMatchTheReference) {
   ExpectFusedMatchesReference(*g, 9, 3);
 }
 
-TEST(ExecutorTest, FoldedFeedWritesStraightIntoPatches) {
-  graph::Graph g = LoadModel("arch2.pbtxt");
-  ParamStore params(g);
-  params.Initialize(1);
-  float loss[2];
-  size_t units[2];
-  for (int fold = 0; fold < 2; ++fold) {
-    ExecutorOptions options;
-    options.batch = 10;
-    options.targets = {g.loss(), g.FindValue("patches")};
-    options.fold_feeds = fold == 1;
-    absl::StatusOr<std::unique_ptr<Executor>> ex = Executor::Create(g, &params, options);
-    ASSERT_TRUE(ex.ok()) << ex.status();
-    FillRandomInputs(g, 10, 5, ex->get());
-    ASSERT_TRUE((*ex)->Forward().ok());
-    loss[fold] = (*ex)->value(g.loss()).f32()[0];
-    units[fold] = (*ex)->units().size();
-    EXPECT_EQ((*ex)->has_value(g.FindValue("images")), fold == 0);
-  }
-  EXPECT_EQ(loss[0], loss[1]);        // the same elements, bit for bit
-  EXPECT_EQ(units[1], units[0] - 1);  // patchify no longer runs
-}
-
 TEST(ExecutorTest, LabelOutOfRangeIsAnErrorNamingTheNode) {
   graph::Graph g = LoadModel("arch2.pbtxt");
   ParamStore params(g);
