@@ -6,6 +6,24 @@
 
 namespace graphrun::graph {
 
+namespace {
+
+// A log point evaluates the data and writes a checkpoint: a run asking for more than
+// kMaxLogPoints of them (say log_every 1 over 2^40 updates) is a mistake.
+template <typename Add>
+void CheckLogPoints(const proto::Training& t, double total_steps, Add& add) {
+  if (t.log_every() <= 0) return;
+  const double points = total_steps / static_cast<double>(t.log_every());
+  if (points > kMaxLogPoints) {
+    add({{"log_every", 0}},
+        absl::StrCat("training.log_every is ", t.log_every(), ": ", static_cast<int64_t>(total_steps),
+                     " updates would make more than ", kMaxLogPoints,
+                     " log points (each evaluates and saves a checkpoint); raise it"));
+  }
+}
+
+}  // namespace
+
 std::vector<TrainingProblem> CheckTraining(const proto::Model& model) {
   std::vector<TrainingProblem> problems;
   const proto::Training& t = model.training();
@@ -53,6 +71,8 @@ std::vector<TrainingProblem> CheckTraining(const proto::Model& model) {
     }
     if (s.steps() < 1 || s.steps() > kMaxSteps) {
       sched("steps", absl::StrCat("is ", s.steps(), ", must be in [1, 2^40]"));
+    } else {
+      CheckLogPoints(t, static_cast<double>(s.steps()), add);
     }
     return problems;
   }
@@ -66,13 +86,20 @@ std::vector<TrainingProblem> CheckTraining(const proto::Model& model) {
   if (s.n_s() < 1) sched("n_s", absl::StrCat("is ", s.n_s(), ", must be >= 1"));
   if (s.cycles() < 1) sched("cycles", absl::StrCat("is ", s.cycles(), ", must be >= 1"));
   if (s.growth() < 1) sched("growth", absl::StrCat("is ", s.growth(), ", must be >= 1"));
-  if (s.n_s() >= 1 && s.cycles() >= 1 && s.growth() >= 1) {
-    // Total updates: 2·n_s·(1 + g + … + g^(cycles-1)), computed without overflow.
+  if (s.cycles() > kMaxCycles) {
+    // Each cycle has four log points of its own (and the schedule keeps one entry per cycle).
+    sched("cycles", absl::StrCat("is ", s.cycles(), ": with four log points a cycle that is more than ",
+                                 kMaxLogPoints, " log points; at most ", kMaxCycles, " cycles"));
+  } else if (s.n_s() >= 1 && s.cycles() >= 1 && s.growth() >= 1) {
+    // Total updates: 2·n_s·(1 + g + … + g^(cycles-1)), computed without overflow (in
+    // doubles, and at most kMaxCycles terms).
     double total = 0, half = static_cast<double>(s.n_s());
     for (int c = 0; c < s.cycles() && total <= kMaxSteps; ++c, half *= s.growth()) total += 2 * half;
     if (total > kMaxSteps) {
       sched("cycles", absl::StrCat("with n_s ", s.n_s(), " and growth ", s.growth(),
                                    " asks for more than 2^40 updates"));
+    } else {
+      CheckLogPoints(t, total, add);
     }
   }
   return problems;

@@ -18,6 +18,10 @@ struct TrainingProblem {
 
 // Largest number of updates a schedule may ask for.
 inline constexpr int64_t kMaxSteps = int64_t{1} << 40;
+// Largest number of log points (each evaluates the data and saves a checkpoint) and of
+// schedule cycles a training section may ask for.
+inline constexpr int64_t kMaxLogPoints = 1000000;
+inline constexpr int64_t kMaxCycles = kMaxLogPoints / 4;
 
 // All problems of `model.training()` (empty when it is fine).
 std::vector<TrainingProblem> CheckTraining(const proto::Model& model);

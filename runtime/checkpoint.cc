@@ -2,13 +2,18 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <set>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "runtime/atomic_file.h"
+#include "runtime/schedule.h"
 
 namespace graphrun::runtime {
 
@@ -37,6 +42,24 @@ uint64_t Fnv1a(const std::string& s) {
   return h;
 }
 
+// "'W1' holds inf (element 3)" for the first non-finite value of a parameter or of the
+// optimiser state, or "" when every value is finite.
+std::string FirstNonFinite(const proto::Checkpoint& checkpoint) {
+  for (const auto* list : {&checkpoint.params(), &checkpoint.optimizer_state()}) {
+    for (const proto::TensorData& d : *list) {
+      const std::string& bytes = d.data();
+      for (size_t at = 0; at + sizeof(float) <= bytes.size(); at += sizeof(float)) {
+        float x;
+        std::memcpy(&x, bytes.data() + at, sizeof(float));
+        if (!std::isfinite(x)) {
+          return absl::StrCat("'", d.name(), "' holds ", x, " (element ", at / sizeof(float), ")");
+        }
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 uint64_t ModelFingerprint(const graph::Graph& graph) {
@@ -58,33 +81,57 @@ uint64_t ModelFingerprint(const graph::Graph& graph) {
 }
 
 absl::Status WriteCheckpoint(const std::string& path, const proto::Checkpoint& checkpoint) {
+  // A diverged run must never replace the last good checkpoint.
+  if (const std::string bad = FirstNonFinite(checkpoint); !bad.empty()) {
+    const int64_t step = std::max<int64_t>(checkpoint.step() - 1, 0);
+    const std::string rate =
+        checkpoint.has_training()
+            ? absl::StrFormat(" (learning rate %.6g)", Schedule(checkpoint.training()).Rate(step))
+            : "";
+    return absl::FailedPreconditionError(absl::StrCat(
+        "training diverged at step ", step, rate, ": ", bad, ". Not saved: ", path,
+        " still holds the last good state; lower training.schedule.eta_max or raise "
+        "training.l2.lambda"));
+  }
+  absl::StatusOr<std::string> framed = FrameCheckpoint(checkpoint);
+  if (!framed.ok()) return absl::Status(framed.status().code(), absl::StrCat(path, ": ", framed.status().message()));
+  return WriteFileAtomically(path, *framed);
+}
+
+absl::StatusOr<std::string> FrameCheckpoint(const proto::Checkpoint& checkpoint) {
   std::string payload;
   if (!checkpoint.SerializeToString(&payload)) {
-    return absl::InternalError(absl::StrCat(path, ": cannot serialise the checkpoint"));
+    return absl::InternalError("cannot serialise the checkpoint (more than 2 GiB?)");
   }
   std::string framed(kMagic, sizeof(kMagic));
   Put(&framed, kVersion, 4);
   Put(&framed, payload.size(), 8);
   Put(&framed, crc32(0, reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size())), 4);
   framed += payload;
-  return WriteFileAtomically(path, framed);
+  return framed;
 }
 
-absl::StatusOr<proto::Checkpoint> ReadCheckpoint(const std::string& path) {
-  absl::StatusOr<std::string> bytes = ReadFile(path);
-  if (!bytes.ok()) return bytes.status();
-  const std::string& b = *bytes;
+absl::StatusOr<proto::Checkpoint> ParseCheckpoint(const std::string& b, const std::string& path) {
   auto corrupt = [&](const std::string& what) {
     return absl::DataLossError(absl::StrCat(path, ": not a usable checkpoint: ", what));
   };
-  if (b.size() < kHeader || std::memcmp(b.data(), kMagic, sizeof(kMagic)) != 0) {
+  if (b.empty()) return corrupt("the file is empty");
+  if (b.size() < sizeof(kMagic) || std::memcmp(b.data(), kMagic, sizeof(kMagic)) != 0) {
     return corrupt("no graphrun checkpoint header");
+  }
+  if (b.size() < kHeader) {
+    return corrupt(absl::StrCat("truncated: ", b.size(), " bytes, shorter than the ", kHeader,
+                                "-byte header"));
   }
   const uint64_t version = Get(b, 8, 4), length = Get(b, 12, 8), crc = Get(b, 20, 4);
   if (version != kVersion) return corrupt(absl::StrCat("format version ", version, " (expected ", kVersion, ")"));
   if (length != b.size() - kHeader) {
-    return corrupt(absl::StrCat("truncated: the header promises ", length, " bytes, the file holds ",
+    return corrupt(absl::StrCat(length > b.size() - kHeader ? "truncated" : "trailing bytes",
+                                ": the header promises ", length, " bytes, the file holds ",
                                 b.size() - kHeader));
+  }
+  if (length > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+    return corrupt(absl::StrCat(length, " bytes is more than a checkpoint can hold"));
   }
   const uint32_t actual = crc32(0, reinterpret_cast<const Bytef*>(b.data() + kHeader), static_cast<uInt>(length));
   if (actual != crc) {
@@ -95,6 +142,12 @@ absl::StatusOr<proto::Checkpoint> ReadCheckpoint(const std::string& path) {
     return corrupt("the contents do not parse");
   }
   return checkpoint;
+}
+
+absl::StatusOr<proto::Checkpoint> ReadCheckpoint(const std::string& path) {
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
+  return ParseCheckpoint(*bytes, path);
 }
 
 proto::TensorData ToTensorData(const std::string& name, const Tensor& t) {
@@ -131,17 +184,23 @@ absl::Status RestoreParams(const proto::Checkpoint& checkpoint, const std::strin
         path, ": the checkpoint is of model '", checkpoint.model_name(), "', whose graph differs from '",
         g.name(), "' (", g.source().path(), ")"));
   }
+  std::set<std::string> restored;
   for (const proto::TensorData& d : checkpoint.params()) {
     const int id = g.FindValue(d.name());
     if (id < 0 || g.value(id).kind != graph::Value::Kind::kParam) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": unknown parameter '", d.name(), "'"));
     }
+    if (!restored.insert(d.name()).second) {
+      return absl::DataLossError(absl::StrCat(path, ": parameter '", d.name(), "' is stored twice"));
+    }
     absl::Status s = FromTensorData(d, path, &params->value(id));
     if (!s.ok()) return s;
   }
-  if (checkpoint.params_size() != static_cast<int>(params->ids().size())) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": holds ", checkpoint.params_size(),
-                                                   " parameters, the model has ", params->ids().size()));
+  for (int id : params->ids()) {
+    if (restored.count(g.value(id).name) == 0) {
+      return absl::DataLossError(
+          absl::StrCat(path, ": holds no values for parameter '", g.value(id).name, "'"));
+    }
   }
   return absl::OkStatus();
 }

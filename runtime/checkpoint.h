@@ -20,13 +20,19 @@ inline constexpr char kCheckpointFile[] = "checkpoint.bin";
 // training section, so --set overrides do not change it).
 uint64_t ModelFingerprint(const graph::Graph& graph);
 
-// Frames and writes `checkpoint` atomically.
+// Frames and writes `checkpoint` atomically. A parameter or optimiser value that is not
+// finite (a diverged run) is FailedPrecondition naming the step and the learning rate, and
+// the file on disk is left as it was.
 absl::Status WriteCheckpoint(const std::string& path, const proto::Checkpoint& checkpoint);
 // Reads and verifies (magic, version, length, checksum) a checkpoint file.
 absl::StatusOr<proto::Checkpoint> ReadCheckpoint(const std::string& path);
+// The bytes WriteCheckpoint writes: magic, version, length, CRC-32, serialized message.
+absl::StatusOr<std::string> FrameCheckpoint(const proto::Checkpoint& checkpoint);
+// ReadCheckpoint for the bytes of a checkpoint file; `path` names it in messages.
+absl::StatusOr<proto::Checkpoint> ParseCheckpoint(const std::string& bytes, const std::string& path);
 
 // The parameters of `params` as checkpoint tensors, and back (checking the fingerprint,
-// names and shapes; errors name the file).
+// names and shapes, every parameter exactly once; errors name the file).
 void SaveParams(const ParamStore& params, proto::Checkpoint* checkpoint);
 absl::Status RestoreParams(const proto::Checkpoint& checkpoint, const std::string& path,
                            ParamStore* params);

@@ -2,8 +2,10 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -46,13 +48,22 @@ double Decode(const char* p, const std::string& dtype) {
   return static_cast<unsigned char>(*p);  // u1, b1
 }
 
+// x converted to the integer type T, saturating (NaN gives 0): never undefined behaviour.
+template <typename T>
+T Saturate(double x) {
+  if (!(x == x)) return 0;
+  if (x <= static_cast<double>(std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
+  if (x >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+  return static_cast<T>(x);
+}
+
 void Encode(double x, const std::string& dtype, std::string* out) {
   char buf[8];
   if (dtype == "f8") { std::memcpy(buf, &x, 8); out->append(buf, 8); return; }
   if (dtype == "f4") { float v = static_cast<float>(x); std::memcpy(buf, &v, 4); out->append(buf, 4); return; }
-  if (dtype == "i8") { int64_t v = static_cast<int64_t>(x); std::memcpy(buf, &v, 8); out->append(buf, 8); return; }
-  if (dtype == "i4") { int32_t v = static_cast<int32_t>(x); std::memcpy(buf, &v, 4); out->append(buf, 4); return; }
-  out->push_back(static_cast<char>(static_cast<unsigned char>(x)));
+  if (dtype == "i8") { int64_t v = Saturate<int64_t>(x); std::memcpy(buf, &v, 8); out->append(buf, 8); return; }
+  if (dtype == "i4") { int32_t v = Saturate<int32_t>(x); std::memcpy(buf, &v, 4); out->append(buf, 4); return; }
+  out->push_back(static_cast<char>(Saturate<uint8_t>(x)));
 }
 
 // The value of `key` in the header dict "{'descr': '<f8', 'fortran_order': False, ...}".
@@ -172,12 +183,17 @@ absl::StatusOr<NpyArray> ParseNpy(const std::string& b, const std::string& name)
 absl::StatusOr<NpzArrays> ReadNpz(const std::string& path) {
   absl::StatusOr<std::string> contents = ReadFile(path);
   if (!contents.ok()) return contents.status();
-  const std::string& b = *contents;
+  return ParseNpz(*contents, path);
+}
+
+absl::StatusOr<NpzArrays> ParseNpz(const std::string& b, const std::string& path) {
   auto bad = [&](const std::string& what) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": not a valid .npz file: ", what));
   };
+  // True when [at, at + n) lies inside the file (offsets come from the file: no overflow).
+  auto inside = [&](uint64_t at, uint64_t n) { return at <= b.size() && n <= b.size() - at; };
   // End of central directory: the last "PK\5\6" within the final 64 KiB + 22 bytes.
-  if (b.size() < 22) return bad("too short");
+  if (b.size() < 22) return bad(b.empty() ? "the file is empty" : "too short");
   size_t eocd = std::string::npos;
   const size_t lowest = b.size() > 65557 ? b.size() - 65557 : 0;
   for (size_t at = b.size() - 22 + 1; at-- > lowest;) {
@@ -192,26 +208,27 @@ absl::StatusOr<NpzArrays> ReadNpz(const std::string& path) {
   if (dir_at == 0xffffffff || entries == 0xffff) {  // zip64 end of central directory
     if (eocd < 20 || b.compare(eocd - 20, 4, "PK\x06\x07", 4) != 0) return bad("zip64 locator missing");
     const uint64_t z64 = Le(b, eocd - 20 + 8, 8);
-    if (z64 + 56 > b.size() || b.compare(z64, 4, "PK\x06\x06", 4) != 0) return bad("zip64 directory missing");
+    if (!inside(z64, 56) || b.compare(z64, 4, "PK\x06\x06", 4) != 0) return bad("zip64 directory missing");
     entries = Le(b, z64 + 32, 8);
     dir_at = Le(b, z64 + 48, 8);
   }
   NpzArrays arrays;
-  size_t at = dir_at;
+  uint64_t at = dir_at;
   for (uint64_t e = 0; e < entries; ++e) {
-    if (at + 46 > b.size() || b.compare(at, 4, "PK\x01\x02", 4) != 0) return bad("corrupt directory");
+    if (!inside(at, 46) || b.compare(at, 4, "PK\x01\x02", 4) != 0) return bad("corrupt directory");
     const int method = static_cast<int>(Le(b, at + 10, 2));
     const uint32_t crc = static_cast<uint32_t>(Le(b, at + 16, 4));
     uint64_t packed = Le(b, at + 20, 4), size = Le(b, at + 24, 4);
     const uint64_t name_len = Le(b, at + 28, 2), extra_len = Le(b, at + 30, 2),
                    comment_len = Le(b, at + 32, 2);
     uint64_t local = Le(b, at + 42, 4);
-    if (at + 46 + name_len + extra_len > b.size()) return bad("corrupt directory");
+    if (!inside(at + 46, name_len + extra_len)) return bad("corrupt directory");
     const std::string name = b.substr(at + 46, name_len);
     // zip64 extra field: the sizes and offset that did not fit, in this order.
-    for (size_t x = at + 46 + name_len; x + 4 <= at + 46 + name_len + extra_len;) {
-      const uint64_t id = Le(b, x, 2), len = Le(b, x + 2, 2);
-      size_t y = x + 4;
+    const uint64_t extra_end = at + 46 + name_len + extra_len;
+    for (uint64_t x = at + 46 + name_len; x + 4 <= extra_end;) {
+      const uint64_t id = Le(b, x, 2), len = std::min<uint64_t>(Le(b, x + 2, 2), extra_end - x - 4);
+      uint64_t y = x + 4;
       if (id == 1) {
         if (size == 0xffffffff && y + 8 <= x + 4 + len) { size = Le(b, y, 8); y += 8; }
         if (packed == 0xffffffff && y + 8 <= x + 4 + len) { packed = Le(b, y, 8); y += 8; }
@@ -219,32 +236,40 @@ absl::StatusOr<NpzArrays> ReadNpz(const std::string& path) {
       }
       x += 4 + len;
     }
-    at += 46 + name_len + extra_len + comment_len;
+    at = extra_end + comment_len;
     const std::string where = absl::StrCat(path, ": ", name);
-    if (local + 30 > b.size() || b.compare(local, 4, "PK\x03\x04", 4) != 0) {
+    if (!inside(local, 30) || b.compare(local, 4, "PK\x03\x04", 4) != 0) {
       return bad(absl::StrCat("entry ", name, " has no local header"));
     }
     const uint64_t data_at = local + 30 + Le(b, local + 26, 2) + Le(b, local + 28, 2);
-    if (data_at > b.size() || packed > b.size() - data_at) {
-      return absl::DataLossError(absl::StrCat(where, ": truncated"));
-    }
+    if (!inside(data_at, packed)) return absl::DataLossError(absl::StrCat(where, ": truncated"));
     std::string data = b.substr(data_at, packed);
     if (method == 8) {
+      // Deflate expands at most 1032:1; a larger claim is a corrupt (or hostile) header.
+      if (size > packed * 1032 + 1024) {
+        return absl::DataLossError(absl::StrCat(where, ": claims ", size, " bytes from ", packed,
+                                                " compressed ones"));
+      }
       absl::StatusOr<std::string> inflated = Inflate(data, size, where);
       if (!inflated.ok()) return inflated.status();
       data = *std::move(inflated);
     } else if (method != 0) {
       return bad(absl::StrCat("entry ", name, " uses compression method ", method,
                               " (supported: stored, deflate)"));
+    } else if (size != packed) {
+      return absl::DataLossError(absl::StrCat(where, ": stored entry of ", packed,
+                                              " bytes claims to hold ", size));
     }
     if (crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())) != crc) {
       return absl::DataLossError(absl::StrCat(where, ": checksum mismatch"));
     }
     std::string key = name;
-    if (key.size() > 4 && key.substr(key.size() - 4) == ".npy") key.resize(key.size() - 4);
+    if (key.size() >= 4 && key.compare(key.size() - 4, 4, ".npy") == 0) key.resize(key.size() - 4);
     absl::StatusOr<NpyArray> array = ParseNpy(data, where);
     if (!array.ok()) return array.status();
-    arrays[key] = *std::move(array);
+    if (!arrays.emplace(key, *std::move(array)).second) {
+      return bad(absl::StrCat("entry ", name, " appears twice"));
+    }
   }
   return arrays;
 }
@@ -272,12 +297,19 @@ std::string SerializeNpy(const NpyArray& a) {
 
 absl::Status WriteNpz(const std::string& path,
                       const std::vector<std::pair<std::string, NpyArray>>& arrays) {
+  absl::StatusOr<std::string> zip = SerializeNpz(arrays);
+  if (!zip.ok()) return absl::Status(zip.status().code(), absl::StrCat(path, ": ", zip.status().message()));
+  return WriteFileAtomically(path, *zip);
+}
+
+absl::StatusOr<std::string> SerializeNpz(const std::vector<std::pair<std::string, NpyArray>>& arrays) {
+  if (arrays.size() >= 0xffff) return absl::InvalidArgumentError("too many arrays for a .npz");
   std::string zip, directory;
   for (const auto& [key, array] : arrays) {
     const std::string name = key + ".npy";
     const std::string data = SerializeNpy(array);
-    if (data.size() >= 0xffffffffULL || zip.size() >= 0xffffffffULL) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": ", key, " is too large for a .npz"));
+    if (data.size() >= 0xffffffffULL || zip.size() >= 0xffffffffULL || name.size() >= 0xffff) {
+      return absl::InvalidArgumentError(absl::StrCat("'", key, "' is too large for a .npz"));
     }
     const uint32_t crc = crc32(0, reinterpret_cast<const Bytef*>(data.data()),
                                static_cast<uInt>(data.size()));
@@ -318,7 +350,8 @@ absl::Status WriteNpz(const std::string& path,
   PutLe(&zip, directory.size(), 4);
   PutLe(&zip, dir_at, 4);
   PutLe(&zip, 0, 2);
-  return WriteFileAtomically(path, zip);
+  if (zip.size() >= 0xffffffffULL) return absl::InvalidArgumentError("too large for a .npz");
+  return zip;
 }
 
 }  // namespace graphrun::runtime

@@ -28,6 +28,8 @@ using NpzArrays = std::map<std::string, NpyArray>;
 
 // Reads every array of an .npz file. Errors name the file and the entry.
 absl::StatusOr<NpzArrays> ReadNpz(const std::string& path);
+// The same for the bytes of an .npz file; `path` names it in messages.
+absl::StatusOr<NpzArrays> ParseNpz(const std::string& bytes, const std::string& path);
 // Parses one .npy image (the bytes of an entry); `name` is used in messages.
 absl::StatusOr<NpyArray> ParseNpy(const std::string& bytes, const std::string& name);
 
@@ -35,6 +37,8 @@ absl::StatusOr<NpyArray> ParseNpy(const std::string& bytes, const std::string& n
 // a temporary file renamed into place so that a failure never leaves a partial file.
 absl::Status WriteNpz(const std::string& path,
                       const std::vector<std::pair<std::string, NpyArray>>& arrays);
+// The bytes WriteNpz writes.
+absl::StatusOr<std::string> SerializeNpz(const std::vector<std::pair<std::string, NpyArray>>& arrays);
 // The .npy image of one array.
 std::string SerializeNpy(const NpyArray& array);
 

@@ -12,9 +12,11 @@ Schedule::Schedule(const proto::Training& training) : schedule_(training.schedul
     cycle_starts_.push_back(total_);
   } else {
     int64_t half = schedule_.n_s();
-    for (int c = 0; c < schedule_.cycles(); ++c, half *= schedule_.growth()) {
+    for (int c = 0; c < schedule_.cycles(); ++c) {
       total_ += 2 * half;
       cycle_starts_.push_back(total_);
+      // Not after the last cycle: n_s·growth^cycles may overflow where the run's length does not.
+      if (c + 1 < schedule_.cycles()) half *= schedule_.growth();
     }
   }
   const int64_t every = training.log_every();

@@ -40,7 +40,7 @@ std::string DebugModel(int64_t f, int64_t nf, int64_t nh, int64_t k, int64_t pat
       "loss: \"xent\"\nlogits: \"logits\"\n");
 }
 
-std::vector<double> ToDouble(const Tensor& t) {
+std::vector<double> AsDoubles(const Tensor& t) {
   std::vector<double> v(t.size());
   for (int64_t i = 0; i < t.size(); ++i) v[i] = t.f32()[i];
   return v;
@@ -81,6 +81,9 @@ absl::StatusOr<std::vector<CheckRow>> CheckStudyReference(const std::string& pat
   const int64_t k = w2.shape[0];
   if (file["b1"].size() != nh) return bad_shape("b1", absl::StrCat(nh, " × 1"));
   if (file["b2"].size() != k) return bad_shape("b2", absl::StrCat(k, " × 1"));
+  // The labels: y holds n class indices, or Y is K × n one-hot columns.
+  if (file.count("y") > 0 && file["y"].size() != n) return bad_shape("y", absl::StrCat(n, " labels"));
+  if (file.count("y") == 0 && file["Y"].size() != k * n) return bad_shape("Y", absl::StrCat(k, " × ", n));
 
   ASSIGN_OR_RETURN(graph::ModelFile model,
                    graph::ParseModelText(DebugModel(f, nf, nh, k, patches), path + " (network)"));
@@ -106,7 +109,12 @@ absl::StatusOr<std::vector<CheckRow>> CheckStudyReference(const std::string& pat
   int32_t* labels = ex->value(g.FindValue("labels")).i32();
   for (int64_t i = 0; i < n; ++i) {
     if (file.count("y")) {
-      labels[i] = static_cast<int32_t>(file["y"].values[i]);
+      const double y = file["y"].values[i];
+      if (!(y >= 0 && y < static_cast<double>(k)) || y != std::floor(y)) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ": label ", y, " of image ", i,
+                                                       " is not a class in [0, ", k, ")"));
+      }
+      labels[i] = static_cast<int32_t>(y);
     } else {  // one-hot columns
       int32_t best = 0;
       for (int64_t c = 1; c < k; ++c) {
@@ -128,7 +136,7 @@ absl::StatusOr<std::vector<CheckRow>> CheckStudyReference(const std::string& pat
   auto activation = [&](const std::string& key, const std::string& value) {
     if (file.count(key) == 0) return;
     const NpyArray& want = file[key];
-    const std::vector<double> ours = ToDouble(ex->value(g.FindValue(value)));
+    const std::vector<double> ours = AsDoubles(ex->value(g.FindValue(value)));
     const int64_t features = static_cast<int64_t>(ours.size()) / n;
     CheckRow row;
     row.tensor = key;
@@ -161,7 +169,7 @@ absl::StatusOr<std::vector<CheckRow>> CheckStudyReference(const std::string& pat
     row.tensor = key;
     row.shape = ShapeText(file[key].shape);
     row.has_a = true;
-    row.a = Compare(ToDouble(ex->grad(g.FindValue(name))), file[key].values);
+    row.a = Compare(AsDoubles(ex->grad(g.FindValue(name))), file[key].values);
     rows.push_back(row);
   }
   return rows;

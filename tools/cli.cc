@@ -4,15 +4,18 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <new>
 #include <set>
 
 #include "absl/flags/commandlineflag.h"
+#include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "graph/names.h"
+#include "tools/flags.h"
 
 namespace graphrun::tools {
 
@@ -88,15 +91,17 @@ void PrintGeneralHelp(std::FILE* out) {
 }
 
 // Sets one flag from the command line; a usage error names the flag and the problem.
-int SetFlag(const Command& c, const std::string& name, const std::string& value, bool has_value) {
+// The repeatable --set collects its occurrences in `set` whole (its values may hold
+// commas: --set l2.params=F,W1).
+int SetFlag(const Command& c, const std::string& name, const std::string& value, bool has_value,
+            std::vector<std::string>* set) {
   absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
   std::string error;
   std::string v = value;
   if (flag->IsOfType<bool>() && !has_value) v = "true";
-  if (flag->IsOfType<std::vector<std::string>>()) {
-    // Repeatable: each occurrence adds one element.
-    const std::string current = flag->CurrentValue();
-    v = current.empty() ? value : absl::StrCat(current, ",", value);
+  if (name == "set") {
+    set->push_back(value);
+    return kExitOk;
   }
   if (!flag->ParseFrom(v, &error)) {
     return UsageError(c.name, absl::StrCat("--", name, "=", value, ": ", error));
@@ -150,6 +155,7 @@ int Main(int argc, char** argv) {
   }
   std::vector<std::string> accepted(c->flags.begin(), c->flags.end());
   Args args;
+  std::vector<std::string> set;  // the --set assignments, in order
   bool flags_done = false;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -195,14 +201,22 @@ int Main(int argc, char** argv) {
       if (i + 1 >= argc) return UsageError(c->name, absl::StrCat("flag --", name, " needs a value"));
       value = argv[++i];
     }
-    if (int rc = SetFlag(*c, name, value, has_value || negated); rc != kExitOk) return rc;
+    if (int rc = SetFlag(*c, name, value, has_value || negated, &set); rc != kExitOk) return rc;
   }
+  if (!set.empty()) absl::SetFlag(&FLAGS_set, set);
   const int n = static_cast<int>(args.size());
   if (n < c->min_args || (c->max_args >= 0 && n > c->max_args)) {
     return UsageError(c->name, absl::StrCat("expected ", c->synopsis, ", got ", n, " argument",
                                             n == 1 ? "" : "s"));
   }
-  return c->run(args);
+  try {
+    return c->run(args);
+  } catch (const std::bad_alloc&) {
+    // A model or batch too large for this machine: a message, not an abort.
+    return Fail(absl::ResourceExhaustedError(absl::StrCat(
+        "graphrun ", c->name, ": out of memory: the tensors of this model and batch do not fit in "
+        "this machine's memory (`graphrun summary MODEL` shows the model's size)")));
+  }
 }
 
 }  // namespace graphrun::tools

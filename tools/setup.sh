@@ -11,6 +11,7 @@ packages=(
   libdnnl-dev libabsl-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev         # tests and benchmarks
   python3-matplotlib python3-numpy                   # optional: `graphrun plot`
+  clang libclang-rt-14-dev libomp-dev                # tools/test.sh: sanitizers and libFuzzer
 )
 
 if [[ "${GRAPHRUN_SKIP_APT:-0}" != 1 ]]; then
