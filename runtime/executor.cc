@@ -37,6 +37,13 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& g
   if (options.batch < 1) {
     return absl::InvalidArgumentError(absl::StrCat("batch size ", options.batch, " must be >= 1"));
   }
+  for (const graph::Value& v : graph.values()) {
+    const int64_t per_sample = v.type.shape.NumElements();
+    if (v.type.shape.batched() && per_sample > graph::kMaxElements / options.batch) {
+      return absl::InvalidArgumentError(absl::StrCat("batch size ", options.batch, " makes '", v.name, "' (",
+                                                     v.type.shape.ToString(), ") larger than 2^34 elements"));
+    }
+  }
   std::unique_ptr<Executor> ex(new Executor(graph, options));
   if (ex->options_.objective.empty()) ex->options_.objective = graph.objective();
   if (ex->options_.targets.empty()) ex->options_.targets = ex->options_.objective;

@@ -102,8 +102,9 @@ double Trainer::Elapsed() const { return previous_total_seconds_ + (Now() - star
 
 absl::Status Trainer::Start() {
   std::error_code ec;
-  if (fs::exists(fs::path(options_.out_dir) / kCheckpointFile, ec) ||
-      fs::exists(fs::path(options_.out_dir) / kMetricsFile, ec)) {
+  // A directory whose run has no checkpoint yet lost no work: starting again there is fine
+  // (a run killed before its first log point is restarted this way).
+  if (fs::exists(fs::path(options_.out_dir) / kCheckpointFile, ec)) {
     return absl::AlreadyExistsError(absl::StrCat(options_.out_dir, " already holds a run; continue it with --resume ",
                                                  options_.out_dir, " or choose another --out_dir"));
   }
@@ -121,15 +122,21 @@ absl::Status Trainer::Resume() {
   const std::string path = (fs::path(options_.out_dir) / kCheckpointFile).string();
   ASSIGN_OR_RETURN(proto::Checkpoint ckpt, ReadCheckpoint(path));
   RETURN_IF_ERROR(RestoreParams(ckpt, path, params_.get()));
+  const std::vector<std::pair<int, Tensor>> buffers = train_->optimizer().state();
   for (const proto::TensorData& d : ckpt.optimizer_state()) {
     bool found = false;
-    for (auto& [id, tensor] : train_->optimizer().state()) {
-      if (graph_.value(id).name == d.name()) {
-        RETURN_IF_ERROR(FromTensorData(d, path, &tensor));
-        found = true;
-      }
+    for (const auto& [id, tensor] : buffers) {
+      if (graph_.value(id).name != d.name()) continue;
+      Tensor target = tensor;
+      RETURN_IF_ERROR(FromTensorData(d, path, &target));
+      found = true;
     }
     if (!found) return absl::InvalidArgumentError(absl::StrCat(path, ": unexpected optimiser state '", d.name(), "'"));
+  }
+  if (ckpt.optimizer_state_size() != static_cast<int>(buffers.size())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": holds ", ckpt.optimizer_state_size(), " optimiser buffers (momentum), the run needs ",
+        buffers.size(), "; it was saved with other optimiser settings"));
   }
   step_ = ckpt.step();
   epoch_ = ckpt.epoch();

@@ -6,18 +6,30 @@
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
+#include <cstdlib>
 #include <random>
 #include <unistd.h>
 #include <string>
+#include <vector>
 
 namespace graphrun::testing {
 
-// A fresh empty directory under the system's temporary directory.
+// A fresh empty directory under the system's temporary directory, removed when the test
+// program exits.
 inline std::string TempDir(const std::string& name) {
+  static std::vector<std::filesystem::path>* made = [] {
+    auto* dirs = new std::vector<std::filesystem::path>;
+    std::atexit([] {
+      std::error_code ec;
+      for (const auto& d : *made) std::filesystem::remove_all(d, ec);
+    });
+    return dirs;
+  }();
   const auto dir = std::filesystem::temp_directory_path() /
                    ("graphrun_test_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  made->push_back(dir);
   return dir.string();
 }
 

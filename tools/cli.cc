@@ -210,6 +210,9 @@ int Main(int argc, char** argv) {
                                             n == 1 ? "" : "s"));
   }
   try {
+    if (absl::Status ranges = CheckFlagRanges(); !ranges.ok()) {
+      return UsageError(c->name, std::string(ranges.message()));
+    }
     return c->run(args);
   } catch (const std::bad_alloc&) {
     // A model or batch too large for this machine: a message, not an abort.

@@ -78,9 +78,6 @@ absl::Status Dump(const std::string& model, const std::string& out) {
 int RunDump(const Args& args) {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return UsageError("dump", "--out FILE.npz is required");
-  if (absl::GetFlag(FLAGS_samples) < 1) {
-    return UsageError("dump", absl::StrCat("--samples=", absl::GetFlag(FLAGS_samples), ": must be >= 1"));
-  }
   absl::Status s = Dump(args[0], out);
   return s.ok() ? kExitOk : Fail(s);
 }

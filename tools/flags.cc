@@ -2,6 +2,10 @@
 
 #include "absl/flags/flag.h"
 
+#include <cstdint>
+
+#include "absl/strings/str_cat.h"
+
 ABSL_FLAG(std::vector<std::string>, set, {},
           "FIELD=VALUE: change a field of the model's training section by its path, e.g.\n"
           "--set schedule.cycles=1 --set l2.lambda=0.001 (repeatable; lists comma-separated)");
@@ -29,3 +33,30 @@ ABSL_FLAG(std::string, resume, "",
 ABSL_FLAG(int64_t, max_steps, 0,
           "stop after this many updates of the run, saving a checkpoint (0: run to the end)");
 ABSL_FLAG(std::string, checkpoint, "", "RUN_DIR (or its checkpoint.bin) whose parameters to use");
+
+namespace graphrun::tools {
+
+absl::Status CheckFlagRanges() {
+  struct Range {
+    const char* name;
+    int64_t value, lo, hi;
+  };
+  const Range ranges[] = {
+      {"seed", absl::GetFlag(FLAGS_seed), -1, INT64_MAX},
+      {"max_steps", absl::GetFlag(FLAGS_max_steps), 0, INT64_MAX},
+      {"samples", absl::GetFlag(FLAGS_samples), 1, 10000},
+      {"fd_elements", absl::GetFlag(FLAGS_fd_elements), 1, 1000},
+      {"steps", absl::GetFlag(FLAGS_steps), 1, 1000000},
+      {"batch", absl::GetFlag(FLAGS_batch), 0, 100000},
+  };
+  for (const Range& r : ranges) {
+    if (r.value < r.lo || r.value > r.hi) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", r.name, "=", r.value, ": must be in [", r.lo, ", ",
+          r.hi == INT64_MAX ? std::string("inf") : absl::StrCat(r.hi), "]"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace graphrun::tools

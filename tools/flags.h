@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/flags/declare.h"
+#include "absl/status/status.h"
 
 ABSL_DECLARE_FLAG(std::vector<std::string>, set);
 ABSL_DECLARE_FLAG(int64_t, seed);
@@ -24,5 +25,13 @@ ABSL_DECLARE_FLAG(std::string, checkpoint);
 ABSL_DECLARE_FLAG(int64_t, steps);
 ABSL_DECLARE_FLAG(int64_t, batch);
 ABSL_DECLARE_FLAG(bool, json);
+
+namespace graphrun::tools {
+
+// Checks that every numeric flag lies in its range (InvalidArgument naming the flag and
+// the range); the command line turns a failure into a usage error.
+absl::Status CheckFlagRanges();
+
+}  // namespace graphrun::tools
 
 #endif  // GRAPHRUN_TOOLS_FLAGS_H_
