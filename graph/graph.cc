@@ -598,4 +598,12 @@ std::vector<int> Graph::NodesFor(const std::vector<int>& targets) const {
   return order;
 }
 
+int64_t Graph::FlopsPerSample(const Node& node) const {
+  if (!node.op->flops) return 0;
+  std::vector<TensorType> in, out;
+  for (int v : node.inputs) in.push_back({value(v).type.dtype, value(v).type.shape.WithBatch(1)});
+  for (int v : node.outputs) out.push_back({value(v).type.dtype, value(v).type.shape.WithBatch(1)});
+  return node.op->flops(ShapeContext{in, node.attrs}, out);
+}
+
 }  // namespace graphrun::graph

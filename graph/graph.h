@@ -59,6 +59,8 @@ class Graph {
   int FindValue(const std::string& name) const;
   // Node index by name, or -1.
   int FindNode(const std::string& name) const;
+  // Forward floating-point operations of `node` per sample (0 for layout ops).
+  int64_t FlopsPerSample(const Node& node) const;
 
   int loss() const { return loss_; }
   int logits() const { return logits_; }            // -1 when the model names none

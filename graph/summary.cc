@@ -18,15 +18,10 @@ Summary Summarize(const Graph& graph) {
     row.node = node.name;
     row.op = node.op->name;
     std::vector<std::string> shapes;
-    std::vector<TensorType> outputs, inputs;
-    for (int v : node.outputs) {
-      shapes.push_back(graph.value(v).type.shape.ToString());
-      outputs.push_back(TensorType{graph.value(v).type.dtype, graph.value(v).type.shape.WithBatch(1)});
-    }
+    for (int v : node.outputs) shapes.push_back(graph.value(v).type.shape.ToString());
     row.output = absl::StrJoin(shapes, ", ");
     for (int v : node.inputs) {
       const Value& value = graph.value(v);
-      inputs.push_back(TensorType{value.type.dtype, value.type.shape.WithBatch(1)});
       if (value.kind == Value::Kind::kParam && node.source_index >= 0 && counted.insert(v).second) {
         const int64_t n = value.type.shape.NumElements();
         row.params += n;
@@ -34,7 +29,7 @@ Summary Summarize(const Graph& graph) {
         if (value.trainable) summary.trainable_params += n;
       }
     }
-    if (node.op->flops) row.flops = node.op->flops(ShapeContext{inputs, node.attrs}, outputs);
+    row.flops = graph.FlopsPerSample(node);
     summary.total_flops += row.flops;
     summary.rows.push_back(std::move(row));
   }

@@ -279,4 +279,17 @@ float Executor::Objective() const {
   return sum;
 }
 
+double Executor::UnitFlops(int unit, bool with_backward) const {
+  double flops = 0;
+  for (int n : units_[unit].nodes) {
+    const graph::Node& node = graph_.node(n);
+    int passes = 1;
+    if (with_backward) {
+      for (int v : node.inputs) passes += needs_grad_[v];
+    }
+    flops += static_cast<double>(graph_.FlopsPerSample(node)) * options_.batch * passes;
+  }
+  return flops;
+}
+
 }  // namespace graphrun::runtime

@@ -93,6 +93,10 @@ class Executor {
   Kernel& unit_kernel(int unit) const { return *kernels_[unit]; }
   // Whether Backward runs the unit (it has an input needing a gradient).
   bool unit_has_backward(int unit) const { return backward_[unit]; }
+  // Floating-point operations of a unit for the executor's batch: its forward, or its
+  // forward and backward, where a backward costs about the forward's FLOPs once per
+  // input that gets a gradient (inside a fused chain, its inner tensors do).
+  double UnitFlops(int unit, bool with_backward) const;
   const graph::Graph& graph() const { return graph_; }
   // Starts (or, with null, stops) recording per-node times into `profile`.
   void set_profile(Profile* profile);

@@ -97,20 +97,10 @@ absl::Status Time(const std::string& model) {
     r.has_backward = !profile.backward_seconds[u].empty();
     r.backward_ms = 1e3 * Median(profile.backward_seconds[u]);
     for (int n : unit.nodes) {
-      const graph::Node& node = g.node(n);
-      names.push_back(node.name);
-      ops.push_back(node.op->name);
-      if (!node.op->flops) continue;
-      // Backward costs about the forward's FLOPs once per input that gets a gradient
-      // (inside a fused chain, its inner tensors do).
-      std::vector<graph::TensorType> in, out;
-      for (int v : node.inputs) in.push_back({g.value(v).type.dtype, g.value(v).type.shape.WithBatch(1)});
-      for (int v : node.outputs) out.push_back({g.value(v).type.dtype, g.value(v).type.shape.WithBatch(1)});
-      const double fwd = static_cast<double>(node.op->flops(graph::ShapeContext{in, node.attrs}, out)) * batch;
-      int grads = 0;
-      for (int v : node.inputs) grads += ex.needs_grad(v);
-      r.flops += fwd * (1 + (r.has_backward ? grads : 0));
+      names.push_back(g.node(n).name);
+      ops.push_back(g.node(n).op->name);
     }
+    r.flops = ex.UnitFlops(static_cast<int>(u), r.has_backward);
     r.node = absl::StrJoin(names, "+");
     r.op = unit.fusion.empty() ? ops[0] : absl::StrCat(unit.fusion, "(", absl::StrJoin(ops, "+"), ")");
     total_flops += r.flops;

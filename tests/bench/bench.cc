@@ -60,20 +60,6 @@ void FillInputs(const graph::Graph& g, runtime::Executor& ex) {
   }
 }
 
-// Forward FLOPs of a unit's nodes for the executor's batch.
-double UnitFlops(const graph::Graph& g, const runtime::Unit& unit, int64_t batch) {
-  double flops = 0;
-  for (int n : unit.nodes) {
-    const graph::Node& node = g.node(n);
-    if (!node.op->flops) continue;
-    std::vector<graph::TensorType> in, out;
-    for (int v : node.inputs) in.push_back({g.value(v).type.dtype, g.value(v).type.shape.WithBatch(1)});
-    for (int v : node.outputs) out.push_back({g.value(v).type.dtype, g.value(v).type.shape.WithBatch(1)});
-    flops += static_cast<double>(node.op->flops(graph::ShapeContext{in, node.attrs}, out)) * batch;
-  }
-  return flops;
-}
-
 void RegisterOps(const std::string& name, Fixture* f) {
   // The ops as registered (no fusion), in an executor that also runs backward.
   runtime::ExecutorOptions options;
@@ -90,7 +76,7 @@ void RegisterOps(const std::string& name, Fixture* f) {
   for (size_t u = 0; u < executor->units().size(); ++u) {
     const runtime::Unit& unit = executor->units()[u];
     const graph::Node& node = f->graph->node(unit.last());
-    const double flops = UnitFlops(*f->graph, unit, 100);
+    const double flops = executor->UnitFlops(static_cast<int>(u), false);
     const std::string base = absl::StrCat("Op/", name, "/", node.name, "(", node.op->name, ")");
     benchmark::RegisterBenchmark((base + "/forward").c_str(), [executor, u, flops](benchmark::State& state) {
       dnnl::stream& stream = runtime::CpuEngine().stream;
@@ -101,16 +87,15 @@ void RegisterOps(const std::string& name, Fixture* f) {
       if (flops > 0) state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
     })->UseRealTime();
     if (!executor->unit_has_backward(static_cast<int>(u))) continue;
-    int grads = 0;
-    for (int v : node.inputs) grads += executor->needs_grad(v);
-    benchmark::RegisterBenchmark((base + "/backward").c_str(), [executor, u, flops, grads](benchmark::State& state) {
+    const double backward_flops = executor->UnitFlops(static_cast<int>(u), true) - flops;
+    benchmark::RegisterBenchmark((base + "/backward").c_str(), [executor, u, backward_flops](benchmark::State& state) {
       dnnl::stream& stream = runtime::CpuEngine().stream;
       for (auto _ : state) {
         executor->unit_kernel(static_cast<int>(u)).Backward(stream);
         stream.wait();
       }
-      if (flops > 0) {
-        state.counters["GFLOP/s"] = benchmark::Counter(flops * grads * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+      if (backward_flops > 0) {
+        state.counters["GFLOP/s"] = benchmark::Counter(backward_flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
       }
     })->UseRealTime();
   }
@@ -126,12 +111,8 @@ void RegisterStepAndEval(const std::string& name, Fixture* f) {
     FillInputs(*f->graph, (*step)->executor());
     double flops = 0;
     const runtime::Executor& ex = (*step)->executor();
-    for (const runtime::Unit& u : ex.units()) {
-      int grads = 0;
-      for (int n : u.nodes) {
-        for (int v : f->graph->node(n).inputs) grads += ex.needs_grad(v);
-      }
-      flops += UnitFlops(*f->graph, u, 100) * (1 + grads);
+    for (size_t u = 0; u < ex.units().size(); ++u) {
+      flops += ex.UnitFlops(static_cast<int>(u), ex.unit_has_backward(static_cast<int>(u)));
     }
     for (auto _ : state) (void)(*step)->Run(1e-4);
     state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
