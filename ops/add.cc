@@ -25,7 +25,7 @@ int64_t AddFlops(const graph::ShapeContext&, const std::vector<graph::TensorType
   return out[0].shape.NumElements();
 }
 
-class AddKernel : public Kernel {
+class AddKernel : public StepKernel {
  public:
   absl::Status Prepare(const KernelContext& ctx) override {
     const int64_t n = ctx.in[0].size();
@@ -35,9 +35,9 @@ class AddKernel : public Kernel {
       return dnnl::binary(dnnl::binary::primitive_desc(
           dnnl::binary::desc(dnnl::algorithm::binary_add, md, md, md), e));
     }));
-    forward_ = Step{fwd, {{DNNL_ARG_SRC_0, Mem(ctx.in[0], md, e)},
-                          {DNNL_ARG_SRC_1, Mem(ctx.in[1], md, e)},
-                          {DNNL_ARG_DST, Mem(ctx.out[0], md, e)}}};
+    forward_.push_back(Step{fwd, {{DNNL_ARG_SRC_0, Mem(ctx.in[0], md, e)},
+                                  {DNNL_ARG_SRC_1, Mem(ctx.in[1], md, e)},
+                                  {DNNL_ARG_DST, Mem(ctx.out[0], md, e)}}});
     if (!ctx.training) return absl::OkStatus();
     for (int i = 0; i < 2; ++i) {
       if (ctx.d_in[i].empty() || ctx.d_in[i].data() == ctx.d_out[0].data()) continue;
@@ -51,17 +51,6 @@ class AddKernel : public Kernel {
     return absl::OkStatus();
   }
 
-  absl::Status Forward(dnnl::stream& stream) override {
-    forward_.Run(stream);
-    return absl::OkStatus();
-  }
-  void Backward(dnnl::stream& stream) override {
-    for (const Step& s : backward_) s.Run(stream);
-  }
-
- private:
-  Step forward_;
-  std::vector<Step> backward_;
 };
 
 class AddReference : public RefKernel {

@@ -29,7 +29,7 @@ int64_t BiasAddFlops(const graph::ShapeContext&, const std::vector<graph::Tensor
   return out[0].shape.NumElements();
 }
 
-class BiasAddKernel : public Kernel {
+class BiasAddKernel : public StepKernel {
  public:
   absl::Status Prepare(const KernelContext& ctx) override {
     const int64_t m = ctx.in[1].size(), r = ctx.in[0].size() / m;
@@ -39,9 +39,9 @@ class BiasAddKernel : public Kernel {
       return dnnl::binary(dnnl::binary::primitive_desc(
           dnnl::binary::desc(dnnl::algorithm::binary_add, x, b, x), e));
     }));
-    forward_ = Step{fwd, {{DNNL_ARG_SRC_0, Mem(ctx.in[0], x, e)},
-                          {DNNL_ARG_SRC_1, Mem(ctx.in[1], b, e)},
-                          {DNNL_ARG_DST, Mem(ctx.out[0], x, e)}}};
+    forward_.push_back(Step{fwd, {{DNNL_ARG_SRC_0, Mem(ctx.in[0], x, e)},
+                                  {DNNL_ARG_SRC_1, Mem(ctx.in[1], b, e)},
+                                  {DNNL_ARG_DST, Mem(ctx.out[0], x, e)}}});
     if (!ctx.training) return absl::OkStatus();
     if (!ctx.d_in[0].empty() && ctx.d_in[0].data() != ctx.d_out[0].data()) {
       // dL/dx = dL/dy in a buffer of its own: copy, or add with a sum post-op.
@@ -71,17 +71,7 @@ class BiasAddKernel : public Kernel {
     return absl::OkStatus();
   }
 
-  absl::Status Forward(dnnl::stream& stream) override {
-    forward_.Run(stream);
-    return absl::OkStatus();
-  }
-  void Backward(dnnl::stream& stream) override {
-    for (const Step& s : backward_) s.Run(stream);
-  }
-
  private:
-  Step forward_;
-  std::vector<Step> backward_;
   Tensor ones_;
 };
 

@@ -18,7 +18,7 @@ bool AcceptDense(const graph::Graph& graph, const std::vector<int>& chain) {
   return !graph.node(chain[0]).attrs.GetBool("transpose_a");
 }
 
-class DenseKernel : public Kernel {
+class DenseKernel : public StepKernel {
  public:
   absl::Status Prepare(const KernelContext& ctx) override {
     bool bias = false, relu = false;
@@ -47,7 +47,7 @@ class DenseKernel : public Kernel {
                  {DNNL_ARG_WEIGHTS, Mem(w, wd, e)},
                  {DNNL_ARG_DST, Mem(ctx.out[0], y, e)}};
     if (bias) args[DNNL_ARG_BIAS] = Mem(ctx.in[2], b, e);
-    forward_ = Step{fwd, args};
+    forward_.push_back(Step{fwd, args});
     if (!ctx.training) return absl::OkStatus();
 
     const Tensor& dz = ctx.d_out[0];  // becomes dL/dz in place
@@ -101,17 +101,7 @@ class DenseKernel : public Kernel {
     return absl::OkStatus();
   }
 
-  absl::Status Forward(dnnl::stream& stream) override {
-    forward_.Run(stream);
-    return absl::OkStatus();
-  }
-  void Backward(dnnl::stream& stream) override {
-    for (const Step& s : backward_) s.Run(stream);
-  }
-
  private:
-  Step forward_;
-  std::vector<Step> backward_;
   Tensor ones_;
 };
 

@@ -36,7 +36,7 @@ int64_t BalancedColumns(int64_t n) {
   return n / best;  // >= √n, so m = n / c <= c
 }
 
-class L2Kernel : public Kernel {
+class L2Kernel : public StepKernel {
  public:
   absl::Status Prepare(const KernelContext& ctx) override {
     const auto& e = ctx.engine;
@@ -99,20 +99,15 @@ class L2Kernel : public Kernel {
     return absl::OkStatus();
   }
 
-  absl::Status Forward(dnnl::stream& stream) override {
-    for (const Step& s : forward_) s.Run(stream);
-    return absl::OkStatus();
-  }
   void Backward(dnnl::stream& stream) override {
     scale_.f32()[0] = 2 * lambda_ * d_penalty_.f32()[0];
-    for (const Step& s : backward_) s.Run(stream);
+    StepKernel::Backward(stream);
   }
 
  private:
   float lambda_ = 0;
   Tensor d_penalty_, scale_, squares_, ones_;
   std::vector<Tensor> partial_;
-  std::vector<Step> forward_, backward_;
 };
 
 class L2Reference : public RefKernel {

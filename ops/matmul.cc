@@ -79,7 +79,7 @@ absl::StatusOr<dnnl::primitive> MatmulPrimitive(const KernelContext& ctx, const 
   });
 }
 
-class MatmulKernel : public Kernel {
+class MatmulKernel : public StepKernel {
  public:
   absl::Status Prepare(const KernelContext& ctx) override {
     const Dims d = MatmulDims(ctx.in[0].shape(), ctx.in[1].shape(), ctx.attrs());
@@ -88,9 +88,9 @@ class MatmulKernel : public Kernel {
     const dnnl::memory::desc a = Matrix(d.r, d.k, d.ta), b = Matrix(d.k, d.m, d.tb),
                              y = Matrix(d.r, d.m);
     ASSIGN_OR_RETURN(dnnl::primitive fwd, MatmulPrimitive(ctx, "matmul/fwd" + shape, a, b, y, false));
-    steps_.push_back(Step{fwd, {{DNNL_ARG_SRC, Mem(ctx.in[0], a, e)},
-                                {DNNL_ARG_WEIGHTS, Mem(ctx.in[1], b, e)},
-                                {DNNL_ARG_DST, Mem(ctx.out[0], y, e)}}});
+    forward_.push_back(Step{fwd, {{DNNL_ARG_SRC, Mem(ctx.in[0], a, e)},
+                                  {DNNL_ARG_WEIGHTS, Mem(ctx.in[1], b, e)},
+                                  {DNNL_ARG_DST, Mem(ctx.out[0], y, e)}}});
     if (!ctx.training) return absl::OkStatus();
     // Every gradient is written in its operand's stored layout with a plain destination
     // (oneDNN has no fast matmul into a strided destination): for a transposed operand
@@ -132,16 +132,6 @@ class MatmulKernel : public Kernel {
     return absl::OkStatus();
   }
 
-  absl::Status Forward(dnnl::stream& stream) override {
-    steps_[0].Run(stream);
-    return absl::OkStatus();
-  }
-  void Backward(dnnl::stream& stream) override {
-    for (const Step& s : backward_) s.Run(stream);
-  }
-
- private:
-  std::vector<Step> steps_, backward_;
 };
 
 class MatmulReference : public RefKernel {

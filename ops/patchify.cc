@@ -45,7 +45,7 @@ PatchViews Views(const graph::Shape& x, int64_t f) {
   return v;
 }
 
-class PatchifyKernel : public Kernel {
+class PatchifyKernel : public StepKernel {
  public:
   absl::Status Prepare(const KernelContext& ctx) override {
     const int64_t f = ctx.attrs().GetInt("size");
@@ -56,8 +56,8 @@ class PatchifyKernel : public Kernel {
                        return dnnl::reorder(dnnl::reorder::primitive_desc(ctx.engine, v.image,
                                                                           ctx.engine, v.patches));
                      }));
-    forward_ = Step{fwd, {{DNNL_ARG_FROM, Mem(ctx.in[0], v.image, ctx.engine)},
-                          {DNNL_ARG_TO, Mem(ctx.out[0], v.patches, ctx.engine)}}};
+    forward_.push_back(Step{fwd, {{DNNL_ARG_FROM, Mem(ctx.in[0], v.image, ctx.engine)},
+                                  {DNNL_ARG_TO, Mem(ctx.out[0], v.patches, ctx.engine)}}});
     if (!ctx.training || ctx.d_in[0].empty()) return absl::OkStatus();
     // dL/dx[n, c, pr·f + a, pc·f + b] = dL/dy[n, pr·(W/f) + pc, (a·f + b)·C + c]
     const bool acc = ctx.accumulate[0];
@@ -67,19 +67,11 @@ class PatchifyKernel : public Kernel {
           return dnnl::reorder(dnnl::reorder::primitive_desc(ctx.engine, v.patches, ctx.engine,
                                                              v.image, AccumulateAttr(acc)));
         }));
-    backward_ = Step{bwd, {{DNNL_ARG_FROM, Mem(ctx.d_out[0], v.patches, ctx.engine)},
-                           {DNNL_ARG_TO, Mem(ctx.d_in[0], v.image, ctx.engine)}}};
+    backward_.push_back(Step{bwd, {{DNNL_ARG_FROM, Mem(ctx.d_out[0], v.patches, ctx.engine)},
+                                   {DNNL_ARG_TO, Mem(ctx.d_in[0], v.image, ctx.engine)}}});
     return absl::OkStatus();
   }
 
-  absl::Status Forward(dnnl::stream& stream) override {
-    forward_.Run(stream);
-    return absl::OkStatus();
-  }
-  void Backward(dnnl::stream& stream) override { backward_.Run(stream); }
-
- private:
-  Step forward_, backward_;
 };
 
 class PatchifyReference : public RefKernel {

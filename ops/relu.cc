@@ -17,7 +17,7 @@ int64_t ReluFlops(const graph::ShapeContext&, const std::vector<graph::TensorTyp
   return out[0].shape.NumElements();
 }
 
-class ReluKernel : public Kernel {
+class ReluKernel : public StepKernel {
  public:
   absl::Status Prepare(const KernelContext& ctx) override {
     const int64_t n = ctx.in[0].size();
@@ -30,8 +30,8 @@ class ReluKernel : public Kernel {
     };
     ASSIGN_OR_RETURN(dnnl::primitive fwd, CachedPrimitive(ctx, Key("relu", "fwd", n, ctx.training),
                                                           [&] { return dnnl::eltwise_forward(forward_pd()); }));
-    forward_ = Step{fwd, {{DNNL_ARG_SRC, Mem(ctx.in[0], md, ctx.engine)},
-                          {DNNL_ARG_DST, Mem(ctx.out[0], md, ctx.engine)}}};
+    forward_.push_back(Step{fwd, {{DNNL_ARG_SRC, Mem(ctx.in[0], md, ctx.engine)},
+                                  {DNNL_ARG_DST, Mem(ctx.out[0], md, ctx.engine)}}});
     if (!ctx.training || ctx.d_in[0].empty()) return absl::OkStatus();
     // dL/dx = dL/dy · [x > 0]
     RETURN_IF_ERROR(sink_.Prepare(ctx, ctx.d_in[0], ctx.accumulate[0]));
@@ -40,24 +40,18 @@ class ReluKernel : public Kernel {
           dnnl::eltwise_backward::desc(dnnl::algorithm::eltwise_relu, md, md, 0.f), ctx.engine,
           forward_pd()));
     }));
-    backward_ = Step{bwd, {{DNNL_ARG_SRC, Mem(ctx.in[0], md, ctx.engine)},
-                           {DNNL_ARG_DIFF_DST, Mem(ctx.d_out[0], md, ctx.engine)},
-                           {DNNL_ARG_DIFF_SRC, Mem(sink_.target(), md, ctx.engine)}}};
-    return absl::OkStatus();
-  }
-
-  absl::Status Forward(dnnl::stream& stream) override {
-    forward_.Run(stream);
+    backward_.push_back(Step{bwd, {{DNNL_ARG_SRC, Mem(ctx.in[0], md, ctx.engine)},
+                                   {DNNL_ARG_DIFF_DST, Mem(ctx.d_out[0], md, ctx.engine)},
+                                   {DNNL_ARG_DIFF_SRC, Mem(sink_.target(), md, ctx.engine)}}});
     return absl::OkStatus();
   }
 
   void Backward(dnnl::stream& stream) override {
-    backward_.Run(stream);
+    StepKernel::Backward(stream);
     sink_.Finish(stream);
   }
 
  private:
-  Step forward_, backward_;
   GradientSink sink_;
 };
 

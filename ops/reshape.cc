@@ -51,7 +51,7 @@ absl::StatusOr<std::vector<graph::TensorType>> ReshapeShape(const graph::ShapeCo
 using namespace runtime;  // NOLINT: kernels are written in the runtime's vocabulary
 
 // y = x with another shape; dL/dx = dL/dy.
-class ReshapeKernel : public Kernel {
+class ReshapeKernel : public StepKernel {
  public:
   absl::Status Prepare(const KernelContext& ctx) override {
     const int64_t n = ctx.in[0].size();
@@ -77,16 +77,6 @@ class ReshapeKernel : public Kernel {
     return absl::OkStatus();
   }
 
-  absl::Status Forward(dnnl::stream& stream) override {
-    for (const Step& s : forward_) s.Run(stream);
-    return absl::OkStatus();
-  }
-  void Backward(dnnl::stream& stream) override {
-    for (const Step& s : backward_) s.Run(stream);
-  }
-
- private:
-  std::vector<Step> forward_, backward_;
 };
 
 class ReshapeReference : public RefKernel {

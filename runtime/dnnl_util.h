@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -66,6 +67,21 @@ struct Step {
   dnnl::primitive prim;
   Args args;
   void Run(dnnl::stream& stream) const { prim.execute(stream, args); }
+};
+
+// A kernel whose forward and backward are fixed lists of steps that Prepare builds.
+class StepKernel : public Kernel {
+ public:
+  absl::Status Forward(dnnl::stream& stream) override {
+    for (const Step& s : forward_) s.Run(stream);
+    return absl::OkStatus();
+  }
+  void Backward(dnnl::stream& stream) override {
+    for (const Step& s : backward_) s.Run(stream);
+  }
+
+ protected:
+  std::vector<Step> forward_, backward_;
 };
 
 // Writes a result that no primitive can accumulate by itself: the primitive writes into
