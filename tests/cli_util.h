@@ -15,10 +15,9 @@ struct CliResult {
   std::string output;  // stdout and stderr
 };
 
-// Runs `graphrun ARGS` (a shell-quoted argument string) from the source directory.
-inline CliResult RunGraphrun(const std::string& args) {
-  const std::string command =
-      std::string("cd '") + GRAPHRUN_SOURCE_DIR + "' && '" + GRAPHRUN_BINARY + "' " + args + " 2>&1";
+// Runs `graphrun ARGS` (a shell-quoted argument string) in the directory `cwd`.
+inline CliResult RunGraphrunIn(const std::string& cwd, const std::string& args) {
+  const std::string command = "cd '" + cwd + "' && '" + GRAPHRUN_BINARY + "' " + args + " 2>&1";
   CliResult r;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -30,6 +29,9 @@ inline CliResult RunGraphrun(const std::string& args) {
   if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
   return r;
 }
+
+// Runs `graphrun ARGS` from the source directory.
+inline CliResult RunGraphrun(const std::string& args) { return RunGraphrunIn(GRAPHRUN_SOURCE_DIR, args); }
 
 }  // namespace graphrun::testing
 

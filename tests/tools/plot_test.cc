@@ -174,20 +174,6 @@ training {
   return path;
 }
 
-// Runs `graphrun ARGS` in `cwd` (output: stdout and stderr).
-CliResult RunIn(const std::string& cwd, const std::string& args) {
-  const std::string command = "cd '" + cwd + "' && '" + GRAPHRUN_BINARY + "' " + args + " 2>&1";
-  CliResult r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  return r;
-}
-
 // The test accuracy in a summary.json, formatted as compare.md writes it ("93.00 %").
 std::string SummaryAccuracy(const std::string& run) {
   const std::string json = ReadText(run + "/summary.json");
@@ -280,7 +266,7 @@ TEST_F(PlotTest, UnfinishedRunIsDrawnWithoutTestAccuracy) {
 }
 
 TEST_F(PlotTest, CompareTrainsEveryModelThenCompares) {
-  const CliResult r = RunIn(dir_, "compare " + small_ + " " + small4_ + " --data_dir " + dir_ +
+  const CliResult r = RunGraphrunIn(dir_, "compare " + small_ + " " + small4_ + " --data_dir " + dir_ +
                                       " --set schedule.cycles=1 --set schedule.n_s=10 --out cmp");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("[1/2] " + small_ + " -> runs/small-"));
@@ -297,7 +283,7 @@ TEST_F(PlotTest, CompareTrainsEveryModelThenCompares) {
   EXPECT_THAT(md, HasSubstr("| small4 | 4 | 8 | 32 | 20 | "));
   ExpectFigure(dir_ + "/cmp/compare_time.png");
   // A bad model file stops compare before anything trains.
-  const CliResult bad = RunIn(dir_, "compare " + small_ + " nowhere.pbtxt --data_dir " + dir_ + " --out cmp2");
+  const CliResult bad = RunGraphrunIn(dir_, "compare " + small_ + " nowhere.pbtxt --data_dir " + dir_ + " --out cmp2");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.output, HasSubstr("nowhere.pbtxt: cannot open model file"));
   EXPECT_THAT(bad.output, Not(HasSubstr("[1/2]")));
@@ -326,7 +312,7 @@ TEST_F(PlotTest, MissingMatplotlibSaysWhatToInstallAndTrainingStillWorks) {
   EXPECT_THAT(r.output, HasSubstr("        80  0.1"));
   EXPECT_THAT(r.output, HasSubstr("apt-get install python3-matplotlib"));
   // Training needs no Python; compare trains and tables, then says what is missing.
-  r = RunIn(dir_, "compare " + small_ + " " + small4_ + " --data_dir " + dir_ +
+  r = RunGraphrunIn(dir_, "compare " + small_ + " " + small4_ + " --data_dir " + dir_ +
                       " --set schedule.cycles=1 --set schedule.n_s=10 --out cmp");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_THAT(r.output, HasSubstr("test accuracy"));
