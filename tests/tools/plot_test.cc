@@ -23,6 +23,7 @@
 #include "runtime/schedule.h"
 #include "tests/cifar_fixture.h"
 #include "tests/cli_util.h"
+#include "tests/test_util.h"
 #include "tools/plotter.h"
 #include "tools/run_dir.h"
 #include "tools/model_loading.h"
@@ -138,39 +139,14 @@ std::string ReadText(const std::string& path) {
 
 // A patchify network with filter size f (nf = 8 filters, nh = 32 hidden units).
 std::string WriteModel(const std::string& dir, const std::string& name, int f) {
-  const int patch = f * f * 3, patches = (32 / f) * (32 / f);
   const std::string path = dir + "/" + name + ".pbtxt";
-  std::ofstream(path) << "name: \"" << name << "\"\n"
-                      << "input { name: \"images\" shape: [-1, 3, 32, 32] feed: IMAGE }\n"
-                         "input { name: \"labels\" shape: [-1] dtype: INT32 feed: LABEL }\n"
-                      << "param { name: \"F\" shape: [" << patch << ", 8] init { he_normal {} } }\n"
-                      << "param { name: \"b0\" shape: [8] init { zeros {} } }\n"
-                      << "param { name: \"W1\" shape: [" << patches * 8 << ", 32] init { he_normal {} } }\n"
-                      << R"(param { name: "b1" shape: [32] init { zeros {} } }
-param { name: "W2" shape: [32, 10] init { he_normal {} } }
-param { name: "b2" shape: [10] init { zeros {} } }
-)" << "node { name: \"patches\" op: \"patchify\" input: \"images\" attr { name: \"size\" i: " << f << " } }\n"
-                      << R"(node { name: "conv" op: "matmul" input: ["patches", "F"] }
-node { name: "conv_b" op: "bias_add" input: ["conv", "b0"] }
-node { name: "conv_relu" op: "relu" input: "conv_b" }
-node { name: "conv_flat" op: "flatten" input: "conv_relu" }
-node { name: "fc1" op: "matmul" input: ["conv_flat", "W1"] }
-node { name: "fc1_b" op: "bias_add" input: ["fc1", "b1"] }
-node { name: "hidden" op: "relu" input: "fc1_b" }
-node { name: "fc2" op: "matmul" input: ["hidden", "W2"] }
-node { name: "logits" op: "bias_add" input: ["fc2", "b2"] }
-node { name: "xent" op: "softmax_xent" input: ["logits", "labels"] }
-loss: "xent"
-logits: "logits"
-training {
-  batch_size: 50
+  std::ofstream(path) << SmallNetText(name, f, 0, R"(  batch_size: 50
   schedule { n_s: 20 cycles: 2 growth: 2 eta_max: 0.1 }
   l2 { lambda: 0.001 params: ["F", "W1", "W2"] }
   data { validation_size: 100 }
   eval_batch_size: 100
   seed: 3
-}
-)";
+)");
   return path;
 }
 

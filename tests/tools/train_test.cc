@@ -8,6 +8,7 @@
 #include "runtime/checkpoint.h"
 #include "tests/cifar_fixture.h"
 #include "tests/cli_util.h"
+#include "tests/test_util.h"
 
 namespace graphrun::testing {
 namespace {
@@ -17,38 +18,13 @@ using ::testing::HasSubstr;
 // A small patchify network (f = 8) trained on 1 000 generated images.
 std::string SmallModel(const std::string& dir) {
   const std::string path = dir + "/small.pbtxt";
-  std::ofstream(path) << R"(
-name: "small"
-input { name: "images" shape: [-1, 3, 32, 32] feed: IMAGE }
-input { name: "labels" shape: [-1] dtype: INT32 feed: LABEL }
-param { name: "F" shape: [192, 8] init { he_normal {} } }
-param { name: "b0" shape: [8] init { zeros {} } }
-param { name: "W1" shape: [128, 32] init { he_normal {} } }
-param { name: "b1" shape: [32] init { zeros {} } }
-param { name: "W2" shape: [32, 10] init { he_normal {} } }
-param { name: "b2" shape: [10] init { zeros {} } }
-node { name: "patches" op: "patchify" input: "images" attr { name: "size" i: 8 } }
-node { name: "conv" op: "matmul" input: ["patches", "F"] }
-node { name: "conv_b" op: "bias_add" input: ["conv", "b0"] }
-node { name: "conv_relu" op: "relu" input: "conv_b" }
-node { name: "conv_flat" op: "flatten" input: "conv_relu" }
-node { name: "fc1" op: "matmul" input: ["conv_flat", "W1"] }
-node { name: "fc1_b" op: "bias_add" input: ["fc1", "b1"] }
-node { name: "hidden" op: "relu" input: "fc1_b" }
-node { name: "fc2" op: "matmul" input: ["hidden", "W2"] }
-node { name: "logits" op: "bias_add" input: ["fc2", "b2"] }
-node { name: "xent" op: "softmax_xent" input: ["logits", "labels"] attr { name: "label_smoothing" f: 0.1 } }
-loss: "xent"
-logits: "logits"
-training {
-  batch_size: 50
+  std::ofstream(path) << SmallNetText("small", 8, 0.1, R"(  batch_size: 50
   schedule { n_s: 30 cycles: 2 growth: 2 eta_max: 0.1 }
   l2 { lambda: 0.001 params: ["F", "W1", "W2"] }
   data { validation_size: 100 }
   eval_batch_size: 64
   seed: 3
-}
-)";
+)");
   return path;
 }
 
